@@ -1,0 +1,37 @@
+# Two entry points that do their own set-up on a fresh machine (Python 3.10+, no venv):
+#   make stress   - the acceptance run (demos/stress_500.py), headless when there is no display
+#   make test     - ruff, mypy on engine/, and the whole pytest suite (under Xvfb when available)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+# Run under a virtual X server when there is no display and xvfb-run exists, so the window
+# tests use a real GLFW window.
+XVFB := $(shell if [ -z "$$DISPLAY" ] && command -v xvfb-run >/dev/null 2>&1; then echo "xvfb-run -a -s '-screen 0 1280x800x24'"; fi)
+
+.PHONY: setup stress test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+stress: $(STAMP)
+	$(BIN)/python demos/stress_500.py $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy engine
+
+test: lint
+	$(XVFB) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench_data.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
