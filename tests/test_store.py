@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.data import EntityStore, ExhaustionPolicy, ForeignHandleError, PoolError, StoreError
+from engine.data import EntityStore, ForeignHandleError, PoolError, StoreError
 from engine.profiler.steady_state import measure_steady_state
 
 COLS = {"pos": ((2,), np.float32), "hp": ((), np.float32, 10.0), "tier": ((), np.uint8)}
