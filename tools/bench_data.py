@@ -1,0 +1,99 @@
+"""Data-core benchmark: store churn, ring push/drain, spatial hash rebuild + queries.
+
+Prints ns per entity (or per event) for N = 1k, 10k, 100k, measured in this run.
+
+    .venv/bin/python tools/bench_data.py [--sizes 1000 10000 100000] [--repeat 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from engine.data import EntityStore, RingBuffer  # noqa: E402
+
+COLS = {
+    "pos": ((2,), np.float32), "prev_pos": ((2,), np.float32), "vel": ((2,), np.float32),
+    "hp": ((), np.float32, 10.0), "tier": ((), np.uint8), "anim_frame": ((), np.float32),
+}
+DAMAGE = {"target": np.int64, "amount": np.float32, "source": np.int16, "kind": np.uint8}
+
+
+def timeit(fn: Callable[[], object], repeat: int) -> float:
+    """Median ns of one call over ``repeat`` calls (after 3 warm-up calls)."""
+    for _ in range(3):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter_ns()
+        fn()
+        samples.append(time.perf_counter_ns() - t0)
+    return float(np.median(samples))
+
+
+def bench_store(n: int, repeat: int) -> dict[str, float]:
+    """Churn 10% of n per call: kill, flush, refill with a batch spawn."""
+    store = EntityStore("bench", n, COLS)
+    store.spawn_batch(n)
+    rows = np.arange(n)
+    masks = [(rows % 10) == p for p in range(10)]
+    phase = [0]
+
+    def churn() -> None:
+        store.kill_rows(masks[phase[0]][:store.count])
+        phase[0] = (phase[0] + 1) % 10
+        store.flush()
+        start, got = store.spawn_batch(n - store.count)
+        store.columns["hp"][start:start + got] = 10.0
+
+    ns = timeit(churn, repeat)
+    return {"churn_ms": ns / 1e6, "churn_ns_per_entity_changed": ns / (n / 10)}
+
+
+def bench_ring(n: int, repeat: int) -> dict[str, float]:
+    ring = RingBuffer("bench", n, DAMAGE)
+    src = [np.arange(n).astype(dt) for dt in DAMAGE.values()]
+    out = {k: np.zeros(n, dt) for k, dt in DAMAGE.items()}
+
+    def push_drain() -> None:
+        ring.push_batch(n, *src)
+        ring.drain(out)
+
+    ns = timeit(push_drain, repeat)
+    return {"push_drain_ms": ns / 1e6, "push_drain_ns_per_event": ns / n}
+
+
+def bench_hash(n: int, repeat: int) -> dict[str, float]:
+    try:
+        from tools.bench_spatial import bench  # type: ignore[import-not-found]
+    except ImportError:
+        return {}
+    return {f"hash_{k}": v for k, v in bench(n).items() if isinstance(v, (int, float))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args(argv)
+    print(f"machine: {platform.machine()} {platform.processor() or ''} python "
+          f"{platform.python_version()} numpy {np.__version__}")
+    for n in args.sizes:
+        row: dict[str, float] = {}
+        row.update(bench_store(n, args.repeat))
+        row.update(bench_ring(n, args.repeat))
+        row.update(bench_hash(n, args.repeat))
+        print(f"N={n:>7}: " + "  ".join(f"{k}={v:.3f}" for k, v in row.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
