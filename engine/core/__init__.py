@@ -1,0 +1,38 @@
+"""Core loop layer: clocks, the fixed-step scheduler, input, window/headless targets, the App.
+
+Imports ``engine.data`` at most; creates the moderngl context and hands it to the renderer
+through ``app.ctx`` / ``app.target`` and the hook lists.
+"""
+
+from engine.core.app import BENCHMARK_FRAME_NS, EXIT_REASONS, App, AppConfig, ShutdownError
+from engine.core.clock import Clock, FixedClock, ManualClock, SystemClock
+from engine.core.headless import HeadlessWindow
+from engine.core.input import (
+    Binding,
+    DuplicateBindingError,
+    Input,
+    UnknownBindingError,
+    key_name,
+)
+from engine.core.scheduler import (
+    DuplicateSystemError,
+    Scheduler,
+    System,
+    UnknownSystemError,
+)
+from engine.core.window import (
+    BaseWindow,
+    DisplayUnavailableError,
+    GlfwWindow,
+    display_available,
+    open_window,
+)
+
+__all__ = [
+    "App", "AppConfig", "ShutdownError", "EXIT_REASONS", "BENCHMARK_FRAME_NS",
+    "Clock", "SystemClock", "FixedClock", "ManualClock",
+    "Scheduler", "System", "UnknownSystemError", "DuplicateSystemError",
+    "Input", "Binding", "UnknownBindingError", "DuplicateBindingError", "key_name",
+    "BaseWindow", "GlfwWindow", "HeadlessWindow", "DisplayUnavailableError", "open_window",
+    "display_available",
+]
