@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import moderngl
 
+from engine.core._egl import EglCurrent
 from engine.core.window import BaseWindow, _check_size
 
 if TYPE_CHECKING:
@@ -44,12 +45,14 @@ class HeadlessWindow(BaseWindow):
         samples = config.samples
         if isinstance(samples, bool) or not isinstance(samples, int) or samples < 0:
             raise ValueError(f"samples must be an int >= 0, got {samples!r}")
+        self._previous = EglCurrent()
         # moderngl-stubs type **settings as dicts; backend="egl" is the documented use.
         self.ctx = moderngl.create_standalone_context(
             backend="egl", require=330)  # type: ignore[arg-type]
         if samples > self.ctx.max_samples:
             max_samples = self.ctx.max_samples
             self.ctx.release()
+            self._previous.restore()
             raise ValueError(f"samples={samples} exceeds this GL's max_samples={max_samples}")
         self.samples: int = samples
         """MSAA samples of the offscreen target (0 = none)."""
@@ -134,3 +137,4 @@ class HeadlessWindow(BaseWindow):
             self._owned = []
         finally:
             self.ctx.release()
+            self._previous.restore()

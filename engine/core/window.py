@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import moderngl
 
+from engine.core._egl import EglCurrent
 from engine.core._glfw import glfw
 
 if TYPE_CHECKING:
@@ -159,7 +160,10 @@ class GlfwWindow(BaseWindow):
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
         width, height = _check_size(config.width, config.height, allow_zero=False)
-        errors: list[str] = []
+        # Mesa refuses a GLX make-current (which create_window does) while an EGL context is
+        # current on this thread; it is made current again in close().
+        self._previous = EglCurrent()
+        self._previous.release()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             ok = glfw.init()
@@ -178,6 +182,7 @@ class GlfwWindow(BaseWindow):
         if not ok or not handle:
             if ok:
                 glfw.terminate()
+            self._previous.restore()
             detail = "; ".join(errors) or "no error text from GLFW"
             raise DisplayUnavailableError(
                 f"cannot open a GLFW window with an OpenGL 3.3 core context "
@@ -193,6 +198,7 @@ class GlfwWindow(BaseWindow):
         except Exception as exc:
             glfw.destroy_window(handle)
             glfw.terminate()
+            self._previous.restore()
             raise DisplayUnavailableError(
                 f"the GLFW window has no usable OpenGL 3.3 context: {exc}") from exc
         self.set_vsync(config.vsync)
@@ -286,6 +292,7 @@ class GlfwWindow(BaseWindow):
         finally:
             glfw.destroy_window(self.glfw_window)
             glfw.terminate()
+            self._previous.restore()
 
 
 def open_window(config: AppConfig) -> BaseWindow:
