@@ -131,7 +131,12 @@ class BaseWindow(ABC):
         if self.closed or not self.renderable:
             raise RuntimeError(f"nothing to read: window closed={self.closed}, "
                                f"size={self.width}x{self.height}")
-        return self._read_target(components)
+        bound = self.ctx.fbo
+        try:
+            return self._read_target(components)
+        finally:
+            if bound is not None:  # a resolve/blit rebinds framebuffers; put back the draw one
+                bound.use()
 
     def _read_target(self, components: int) -> bytes:
         return self.target.read(viewport=(0, 0, self.width, self.height),
@@ -236,6 +241,20 @@ class GlfwWindow(BaseWindow):
     def _on_scroll(self, handle: object, dx: float, dy: float) -> None:
         if self.input is not None:
             self.input.inject_scroll(dx, dy)
+
+    def _read_target(self, components: int) -> bytes:
+        # glReadPixels on the default framebuffer through moderngl selects
+        # GL_COLOR_ATTACHMENT0 as read buffer, which is GL_INVALID_OPERATION there; a blit
+        # into a temporary texture reads the same pixels without a GL error.
+        size = (self.width, self.height)
+        texture = self.ctx.texture(size, 4)
+        fbo = self.ctx.framebuffer(color_attachments=[texture])
+        try:
+            self.ctx.copy_framebuffer(fbo, self.target)
+            return fbo.read(viewport=(0, 0, *size), components=components)
+        finally:
+            fbo.release()
+            texture.release()
 
     def attach_input(self, input: Input) -> None:
         """Install GLFW's key, mouse button, cursor and scroll callbacks feeding ``input``,
