@@ -536,3 +536,17 @@ def test_run_frame_check_fails_on_a_planted_leak(apps):
     report = measure_steady_state(app.run_frame, warmup=20, window=200)
     assert not report.ok
     assert any(f.startswith("blocks_growth") for f in report.failures()), str(report)
+
+
+# --- the embedding example ------------------------------------------------------------------
+
+def test_minimal_demo_runs_headless_and_exits_0():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parents[1] / "demos" / "minimal.py"
+    done = subprocess.run([sys.executable, str(demo), "--headless", "--benchmark",
+                           "--frames", "20"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "20 frames, 10 steps, exit: max_frames" in done.stdout
