@@ -11,7 +11,7 @@ One frame (:meth:`App.run_frame`)::
         for hook in overlay_hooks: hook()        # ImGui dashboard
     for hook in frame_end_hooks: hook()      # profiler meter
     window.swap()
-    (sleep to honour fps_cap, if set)
+    (sleep to honour fps_cap, if set; a minimised window is held to the step rate)
 
 Other layers attach by appending to the hook lists; the App calls them and knows nothing of
 them. :meth:`App.run` loops until ``max_frames``, the window's close button, Escape (the
@@ -249,7 +249,12 @@ class App:
         Raises:
             Exception: whatever an input binding, system or hook raises propagates.
         """
-        cap_start = time.perf_counter_ns() if self._fps_cap_ns else 0
+        # A minimised window has no vsync to wait on: without a cap the loop would spin a
+        # core, so while 0 x 0 a window's frames are held to the step rate.
+        cap_ns = self._fps_cap_ns
+        if not cap_ns and not self.headless and (self._w == 0 or self._h == 0):
+            cap_ns = self.scheduler.step_ns
+        cap_start = time.perf_counter_ns() if cap_ns else 0
         now = self.clock.now_ns()
         frame_ns = now - self._last_ns
         self._last_ns = now
@@ -274,7 +279,7 @@ class App:
         window.swap()
         self.frame += 1
         if cap_start:
-            remaining = self._fps_cap_ns - (time.perf_counter_ns() - cap_start)
+            remaining = cap_ns - (time.perf_counter_ns() - cap_start)
             if remaining > 0:
                 time.sleep(remaining / 1e9)
 
