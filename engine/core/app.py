@@ -33,6 +33,7 @@ from types import TracebackType
 import moderngl
 import numpy as np
 
+from engine.core._glfw import glfw
 from engine.core.clock import Clock, FixedClock, SystemClock
 from engine.core.input import Input
 from engine.core.scheduler import Scheduler
@@ -224,7 +225,7 @@ class App:
         self.size: tuple[int, int] = (self._w, self._h)
         """Framebuffer size in pixels, ``(0, 0)`` while minimised; updated during input."""
         self.window.attach_input(self.input)
-        self.input.bind("quit", _KEY_ESCAPE, self._on_escape)
+        self.input.bind("quit", glfw.KEY_ESCAPE, self._on_escape)
         self._last_ns = self.clock.now_ns()
 
     # --- the frame ------------------------------------------------------------------------
@@ -426,11 +427,3 @@ class App:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
-
-
-def _escape_key() -> int:
-    from engine.core._glfw import glfw
-    return int(glfw.KEY_ESCAPE)
-
-
-_KEY_ESCAPE = _escape_key()
