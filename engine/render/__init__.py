@@ -1,0 +1,39 @@
+"""Render layer: GL resources, instance batches, sprite atlas, camera, bosses, particles, shaders.
+
+Reads data columns, never writes them; never imports combat or profiler. Everything GL is made
+through one ``GraphicsContext``. See docs/ARCHITECTURE.md and each module's docstring.
+"""
+
+from __future__ import annotations
+
+from .atlas import Animation, SpriteAtlas, SpriteSheet, build_atlas, default_sheets
+from .batch import BLOCKS, MAX_FRAMES, STRIDE, Blend, GrowthPolicy, InstanceBatch
+from .boss_sprites import BossSprites
+from .camera import Camera2D
+from .gl import RESOURCE_KINDS, ForeignResourceError, GraphicsClosedError, GraphicsContext
+from .particles import ParticleRenderer
+from .renderer import DEFAULT_SHADER_DIR, DEFAULT_TIERS, Renderer, TierSpec
+from .screenshot import read_pixels, save_screenshot, write_png_atomic
+from .select import RowGrouper
+from .shaders import (
+    ShaderCompileError,
+    ShaderError,
+    ShaderLibrary,
+    ShaderNotFoundError,
+    parse_compile_log,
+)
+from .stats import RenderStats
+
+__all__ = [
+    "Animation", "SpriteAtlas", "SpriteSheet", "build_atlas", "default_sheets",
+    "BLOCKS", "MAX_FRAMES", "STRIDE", "Blend", "GrowthPolicy", "InstanceBatch",
+    "BossSprites", "Camera2D",
+    "RESOURCE_KINDS", "ForeignResourceError", "GraphicsClosedError", "GraphicsContext",
+    "ParticleRenderer",
+    "DEFAULT_SHADER_DIR", "DEFAULT_TIERS", "Renderer", "TierSpec",
+    "read_pixels", "save_screenshot", "write_png_atomic",
+    "RowGrouper",
+    "ShaderCompileError", "ShaderError", "ShaderLibrary", "ShaderNotFoundError",
+    "parse_compile_log",
+    "RenderStats",
+]

@@ -1,0 +1,476 @@
+"""Procedural sprite sheets, packed into one RGBA atlas texture with uv rects per frame.
+
+Everything is drawn with numpy at start-up: deterministic (no randomness, no downloads), a few
+milliseconds. The default set (``default_sheets()``):
+
+=============  ==========  =============================================================
+sheet          frame size  animations (frames @ fps)
+=============  ==========  =============================================================
+swarm          16 x 16     walk 6 @ 10: a small green bug, legs scuttling
+regular        24 x 24     walk 6 @ 8: a purple blob, squash and stretch
+elite          32 x 32     walk 8 @ 8: an orange horned brute, bobbing, eyes pulsing
+boss_golem     64 x 64     idle 4 @ 6, move 6 @ 10, attack 6 @ 12, hurt 2 @ 12, death 6 @ 8
+boss_wraith    64 x 64     idle 4 @ 6, move 6 @ 10, attack 6 @ 12, hurt 2 @ 12, death 6 @ 8
+projectile     12 x 6      fly 2 @ 15: a cyan bolt pointing +x (rotate it along velocity)
+particle       8 x 8       spark 1: a white soft dot (the tint gives it its colour)
+white          4 x 4       solid 1: plain white (untextured quads)
+=============  ==========  =============================================================
+
+Layout: each sheet is a block of cells (one row per animation, one column per frame), every
+cell padded by one transparent pixel so that nearest sampling never bleeds into a neighbour;
+blocks are shelf-packed into an atlas ``ATLAS_WIDTH`` pixels wide. Image row 0 is the top and is
+uploaded first, so ``v`` grows downward: a frame's uv rect is
+``(u_left, v_top, u_right, v_bottom)``, the layout ``sprite.vert`` expects.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import moderngl
+import numpy as np
+
+from .gl import GraphicsContext
+from .screenshot import write_png_atomic
+
+__all__ = ["Animation", "SpriteSheet", "SpriteAtlas", "default_sheets", "build_atlas",
+           "ENEMY_SHEETS", "BOSS_SHEETS", "BOSS_ANIMATIONS"]
+
+ATLAS_WIDTH = 1024
+PAD = 1
+ENEMY_SHEETS = ("swarm", "regular", "elite")
+BOSS_SHEETS = ("boss_golem", "boss_wraith")
+BOSS_ANIMATIONS = (("idle", 4, 6.0, True), ("move", 6, 10.0, True), ("attack", 6, 12.0, False),
+                   ("hurt", 2, 12.0, False), ("death", 6, 8.0, False))
+"""(name, frames, fps, loops) of each default boss animation."""
+
+
+@dataclass(frozen=True)
+class Animation:
+    """A named run of frames in a sheet."""
+
+    name: str
+    first: int
+    """Index of the animation's first frame in its sheet."""
+    count: int
+    fps: float
+    loop: bool = True
+
+    def frame_at(self, time_s: float) -> int:
+        """Frame (0-based within the animation) shown ``time_s`` seconds after it started.
+
+        A looping animation wraps; a one-shot holds its last frame. Negative time is frame 0.
+        """
+        if time_s <= 0.0:
+            return 0
+        f = int(time_s * self.fps)
+        if self.loop:
+            return f % self.count
+        return f if f < self.count else self.count - 1
+
+    @property
+    def duration(self) -> float:
+        """Seconds for one pass of the animation."""
+        return self.count / self.fps
+
+
+@dataclass
+class SpriteSheet:
+    """Frames of one sprite (uint8 RGBA, (F, h, w, 4)) and its named animations."""
+
+    name: str
+    frames: np.ndarray
+    animations: dict[str, Animation] = field(default_factory=dict)
+
+    @property
+    def frame_size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return (int(self.frames.shape[2]), int(self.frames.shape[1]))
+
+    @property
+    def frame_count(self) -> int:
+        return int(self.frames.shape[0])
+
+    def animation(self, name: str) -> Animation:
+        """The animation ``name``.
+
+        Raises:
+            KeyError: no such animation (the message lists the sheet's animations).
+        """
+        try:
+            return self.animations[name]
+        except KeyError:
+            raise KeyError(f"sheet {self.name!r} has no animation {name!r}; it has "
+                           f"{sorted(self.animations)}") from None
+
+
+# ---------------------------------------------------------------------- drawing primitives
+class _Canvas:
+    """A float RGBA canvas of one frame, with a few hard-edged shape fills."""
+
+    def __init__(self, w: int, h: int) -> None:
+        self.rgba = np.zeros((h, w, 4), dtype=np.float32)
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        self.x = xx + 0.5  # pixel centers; y grows downward (image rows)
+        self.y = yy + 0.5
+
+    def fill(self, mask: np.ndarray, color: tuple[float, ...]) -> None:
+        c = np.asarray(color + (1.0,) * (4 - len(color)), dtype=np.float32)
+        self.rgba[mask] = c
+
+    def ellipse(self, cx: float, cy: float, rx: float, ry: float,
+                color: tuple[float, ...]) -> None:
+        self.fill(((self.x - cx) / rx) ** 2 + ((self.y - cy) / ry) ** 2 <= 1.0, color)
+
+    def disc(self, cx: float, cy: float, r: float, color: tuple[float, ...]) -> None:
+        self.ellipse(cx, cy, r, r, color)
+
+    def rect(self, x0: float, y0: float, x1: float, y1: float,
+             color: tuple[float, ...]) -> None:
+        self.fill((self.x >= x0) & (self.x < x1) & (self.y >= y0) & (self.y < y1), color)
+
+    def line(self, x0: float, y0: float, x1: float, y1: float, width: float,
+             color: tuple[float, ...]) -> None:
+        dx, dy = x1 - x0, y1 - y0
+        length2 = dx * dx + dy * dy or 1.0
+        t = np.clip(((self.x - x0) * dx + (self.y - y0) * dy) / length2, 0.0, 1.0)
+        d2 = (self.x - (x0 + t * dx)) ** 2 + (self.y - (y0 + t * dy)) ** 2
+        self.fill(d2 <= (width * 0.5) ** 2, color)
+
+    def triangle(self, p0: tuple[float, float], p1: tuple[float, float],
+                 p2: tuple[float, float], color: tuple[float, ...]) -> None:
+        def side(a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:
+            return (b[0] - a[0]) * (self.y - a[1]) - (b[1] - a[1]) * (self.x - a[0])
+        s0, s1, s2 = side(p0, p1), side(p1, p2), side(p2, p0)
+        inside = ((s0 >= 0) & (s1 >= 0) & (s2 >= 0)) | ((s0 <= 0) & (s1 <= 0) & (s2 <= 0))
+        self.fill(inside, color)
+
+    def outline(self, darken: float = 0.35) -> None:
+        """Darken opaque pixels that touch a transparent one (a pixel-art outline)."""
+        a = self.rgba[:, :, 3] > 0
+        padded = np.pad(a, 1)
+        edge = a & ~(padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:])
+        self.rgba[edge, :3] *= darken
+
+    def to_uint8(self) -> np.ndarray:
+        return (np.clip(self.rgba, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+# ---------------------------------------------------------------------- the default sprites
+def _bug(f: int, n: int) -> np.ndarray:
+    c = _Canvas(16, 16)
+    ph = 2.0 * math.pi * f / n
+    for i, y in enumerate((5.5, 8.5, 11.5)):
+        swing = 1.6 * math.sin(ph + i * 2.1)
+        c.line(8.0, y, 2.0, y + swing, 1.2, (0.15, 0.35, 0.1))
+        c.line(8.0, y, 14.0, y - swing, 1.2, (0.15, 0.35, 0.1))
+    c.ellipse(8.0, 9.0 + 0.5 * math.cos(ph), 4.2, 5.0, (0.35, 0.85, 0.3))
+    c.disc(8.0, 4.2 + 0.5 * math.cos(ph), 2.6, (0.2, 0.6, 0.2))
+    c.outline()
+    c.rect(6.0, 3.0, 7.0, 4.0, (1.0, 1.0, 0.6))
+    c.rect(9.0, 3.0, 10.0, 4.0, (1.0, 1.0, 0.6))
+    return c.to_uint8()
+
+
+def _blob(f: int, n: int) -> np.ndarray:
+    c = _Canvas(24, 24)
+    ph = 2.0 * math.pi * f / n
+    squash = 1.8 * math.sin(ph)
+    rx, ry = 9.0 + squash, 8.0 - squash
+    cy = 22.0 - ry
+    c.ellipse(12.0, cy, rx, ry, (0.75, 0.25, 0.6))
+    c.ellipse(12.0 - 0.3 * rx, cy - 0.35 * ry, 0.3 * rx, 0.22 * ry, (0.9, 0.55, 0.85))
+    c.outline()
+    for ex in (8.5, 15.5):
+        c.disc(ex, cy - 1.0, 2.1, (1.0, 1.0, 1.0))
+        c.disc(ex + 0.8 * math.cos(ph), cy - 0.6, 1.0, (0.1, 0.05, 0.15))
+    return c.to_uint8()
+
+
+def _horned(f: int, n: int) -> np.ndarray:
+    c = _Canvas(32, 32)
+    ph = 2.0 * math.pi * f / n
+    bob = 1.5 * math.sin(ph)
+    cy = 18.0 + bob
+    c.triangle((7.0, cy - 5.0), (12.0, cy - 7.0), (4.0 - 0.8 * math.cos(ph), cy - 16.0),
+               (0.95, 0.9, 0.7))
+    c.triangle((25.0, cy - 5.0), (20.0, cy - 7.0), (28.0 + 0.8 * math.cos(ph), cy - 16.0),
+               (0.95, 0.9, 0.7))
+    c.ellipse(16.0, cy, 11.0, 10.0, (0.9, 0.4, 0.15))
+    c.rect(8.0, cy + 7.0, 12.0, 31.0 - 0.5 * max(bob, 0.0), (0.6, 0.25, 0.1))
+    c.rect(20.0, cy + 7.0, 24.0, 31.0 + 0.5 * min(bob, 0.0), (0.6, 0.25, 0.1))
+    c.outline()
+    glow = 0.6 + 0.4 * (0.5 + 0.5 * math.cos(ph))
+    c.rect(11.0, cy - 3.0, 14.0, cy - 1.0, (1.0, glow, 0.1))
+    c.rect(18.0, cy - 3.0, 21.0, cy - 1.0, (1.0, glow, 0.1))
+    c.rect(12.0, cy + 3.0, 20.0, cy + 4.5, (0.3, 0.05, 0.05))
+    return c.to_uint8()
+
+
+def _boss_frame(kind: str, anim: str, f: int, n: int) -> np.ndarray:
+    c = _Canvas(64, 64)
+    t = f / max(n - 1, 1)
+    ph = 2.0 * math.pi * f / n
+    golem = kind == "boss_golem"
+    body = (0.45, 0.5, 0.62) if golem else (0.55, 0.35, 0.85)
+    dark = (0.3, 0.33, 0.42) if golem else (0.35, 0.2, 0.6)
+    eye: tuple[float, ...] = (0.3, 0.9, 1.0) if golem else (0.9, 1.0, 0.4)
+    dx, dy, shrink, arm = 0.0, 0.0, 1.0, 0.0
+    if anim == "idle":
+        dy = 1.5 * math.sin(ph)
+        glow = 0.6 + 0.4 * math.cos(ph)  # sin alone repeats frames 0 and 2
+        eye = tuple(ch * glow for ch in eye)
+    elif anim == "move":
+        dx = 2.0 * math.sin(ph)
+        dy = 2.0 * math.cos(ph)
+    elif anim == "attack":
+        arm = -4.0 + 18.0 * t  # wind-up then strike: monotonic, so no two frames repeat
+        eye = (1.0, 0.25 + 0.5 * t, 0.15)
+    elif anim == "hurt":
+        body = (1.0, 0.85, 0.85) if f == 0 else (0.95, 0.45, 0.45)
+        dx = -3.0 if f == 0 else 2.0
+    elif anim == "death":
+        shrink = 1.0 - 0.75 * t
+        dy = 12.0 * t
+        eye = (0.2, 0.2, 0.2)
+    cx, cy = 32.0 + dx, 34.0 + dy
+    if golem:
+        c.rect(cx - 14 * shrink, cy + 10 * shrink, cx - 5 * shrink, cy + 26 * shrink, dark)
+        c.rect(cx + 5 * shrink, cy + 10 * shrink, cx + 14 * shrink, cy + 26 * shrink, dark)
+        c.rect(cx - 18 * shrink, cy - 14 * shrink, cx + 18 * shrink, cy + 12 * shrink, body)
+        c.rect(cx - 26 * shrink - arm * 0.3, cy - 10 * shrink, cx - 18 * shrink,
+               cy + 8 * shrink, dark)
+        c.rect(cx + 18 * shrink, cy - 10 * shrink - arm * 0.6, cx + 26 * shrink + arm,
+               cy + 8 * shrink - arm * 0.6, dark)
+        c.rect(cx - 10 * shrink, cy - 26 * shrink, cx + 10 * shrink, cy - 12 * shrink, body)
+    else:
+        tail = 6.0 * math.sin(ph)
+        c.triangle((cx - 16 * shrink, cy), (cx + 16 * shrink, cy),
+                   (cx + tail, cy + 28 * shrink), dark)
+        c.ellipse(cx, cy - 6 * shrink, 17 * shrink, 20 * shrink, body)
+        c.line(cx + 12 * shrink, cy - 4 * shrink, cx + 22 * shrink + arm,
+               cy - 14 * shrink - arm * 0.4, 4.0 * shrink, dark)
+        c.line(cx - 12 * shrink, cy - 4 * shrink, cx - 22 * shrink - arm * 0.3,
+               cy + 6 * shrink, 4.0 * shrink, dark)
+    c.outline()
+    ey = cy - (19.0 if golem else 10.0) * shrink
+    c.rect(cx - 7 * shrink, ey, cx - 2 * shrink, ey + 3 * shrink, eye)
+    c.rect(cx + 2 * shrink, ey, cx + 7 * shrink, ey + 3 * shrink, eye)
+    if anim == "death":
+        c.rgba[:, :, 3] *= 1.0 - 0.6 * t
+    return c.to_uint8()
+
+
+def _bolt(f: int, n: int) -> np.ndarray:
+    c = _Canvas(12, 6)
+    c.ellipse(6.0, 3.0, 6.0, 2.6, (0.2, 0.7, 1.0))
+    c.ellipse(7.5 + f, 3.0, 3.0, 1.5, (0.85, 1.0, 1.0))
+    return c.to_uint8()
+
+
+def _spark() -> np.ndarray:
+    c = _Canvas(8, 8)
+    d = np.hypot(c.x - 4.0, c.y - 4.0)
+    a = np.clip(1.0 - d / 4.0, 0.0, 1.0) ** 1.5
+    c.rgba[...] = 1.0
+    c.rgba[:, :, 3] = a
+    return c.to_uint8()
+
+
+def _sheet(name: str, frames: list[np.ndarray],
+           animations: Iterable[tuple[str, int, float, bool]]) -> SpriteSheet:
+    sheet = SpriteSheet(name, np.stack(frames))
+    first = 0
+    for anim, count, fps, loop in animations:
+        sheet.animations[anim] = Animation(anim, first, count, fps, loop)
+        first += count
+    return sheet
+
+
+def _walk(name: str, fn: Callable[[int, int], np.ndarray], n: int, fps: float) -> SpriteSheet:
+    return _sheet(name, [fn(f, n) for f in range(n)], [("walk", n, fps, True)])
+
+
+def default_sheets() -> dict[str, SpriteSheet]:
+    """The engine's procedural sheets (see the module docstring), deterministic."""
+    sheets = {
+        "swarm": _walk("swarm", _bug, 6, 10.0),
+        "regular": _walk("regular", _blob, 6, 8.0),
+        "elite": _walk("elite", _horned, 8, 8.0),
+    }
+    for boss in BOSS_SHEETS:
+        frames = [_boss_frame(boss, anim, f, count)
+                  for anim, count, _, _ in BOSS_ANIMATIONS for f in range(count)]
+        sheets[boss] = _sheet(boss, frames, BOSS_ANIMATIONS)
+    sheets["projectile"] = _sheet("projectile", [_bolt(0, 2), _bolt(1, 2)],
+                                  [("fly", 2, 15.0, True)])
+    sheets["particle"] = _sheet("particle", [_spark()], [("spark", 1, 1.0, True)])
+    white = np.full((1, 4, 4, 4), 255, dtype=np.uint8)
+    sheets["white"] = SpriteSheet("white", white, {"solid": Animation("solid", 0, 1, 1.0)})
+    return sheets
+
+
+# ---------------------------------------------------------------------- the atlas
+class SpriteAtlas:
+    """Sheets packed into one RGBA image (and, after ``upload``, one texture).
+
+    Attributes:
+        image: (H, W, 4) uint8, row 0 at the top.
+        sheets: name -> SpriteSheet.
+        rects: name -> (F, 4) int32 pixel rects (x, y, w, h) of each frame in ``image``.
+        texture: the uploaded texture (None before ``upload``).
+    """
+
+    def __init__(self, sheets: dict[str, SpriteSheet], width: int = ATLAS_WIDTH) -> None:
+        """Pack ``sheets`` (shelf packing, animations as rows).
+
+        Raises:
+            ValueError: no sheets, or a sheet wider than the atlas.
+        """
+        if not sheets:
+            raise ValueError("expected at least one sprite sheet, got none")
+        self.sheets = dict(sheets)
+        self.rects: dict[str, np.ndarray] = {}
+        self.texture: moderngl.Texture | None = None
+        self._gfx: GraphicsContext | None = None
+        placements: dict[str, tuple[int, int]] = {}
+        shelf_x = shelf_y = shelf_h = 0
+        order = sorted(self.sheets.values(), key=lambda s: (-s.frame_size[1], s.name))
+        for sheet in order:
+            bw, bh = self._block_size(sheet)
+            if bw > width:
+                raise ValueError(f"sheet {sheet.name!r} needs a block {bw} px wide, the atlas "
+                                 f"is {width} px wide")
+            if shelf_x + bw > width:
+                shelf_x, shelf_y, shelf_h = 0, shelf_y + shelf_h, 0
+            placements[sheet.name] = (shelf_x, shelf_y)
+            shelf_x += bw
+            shelf_h = max(shelf_h, bh)
+        height = shelf_y + shelf_h
+        height = (height + 3) // 4 * 4
+        self.image = np.zeros((height, width, 4), dtype=np.uint8)
+        for sheet in order:
+            self._blit(sheet, *placements[sheet.name])
+
+    @staticmethod
+    def _rows(sheet: SpriteSheet) -> list[Animation]:
+        anims = sorted(sheet.animations.values(), key=lambda a: a.first)
+        return anims or [Animation("all", 0, sheet.frame_count, 1.0)]
+
+    def _block_size(self, sheet: SpriteSheet) -> tuple[int, int]:
+        fw, fh = sheet.frame_size
+        rows = self._rows(sheet)
+        cols = max(a.count for a in rows)
+        return cols * (fw + 2 * PAD), len(rows) * (fh + 2 * PAD)
+
+    def _blit(self, sheet: SpriteSheet, x0: int, y0: int) -> None:
+        fw, fh = sheet.frame_size
+        rects = np.zeros((sheet.frame_count, 4), dtype=np.int32)
+        for r, anim in enumerate(self._rows(sheet)):
+            for i in range(anim.count):
+                x = x0 + i * (fw + 2 * PAD) + PAD
+                y = y0 + r * (fh + 2 * PAD) + PAD
+                self.image[y:y + fh, x:x + fw] = sheet.frames[anim.first + i]
+                rects[anim.first + i] = (x, y, fw, fh)
+        self.rects[sheet.name] = rects
+
+    # ------------------------------------------------------------------ lookups
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return (int(self.image.shape[1]), int(self.image.shape[0]))
+
+    def sheet(self, name: str) -> SpriteSheet:
+        """The sheet ``name``.
+
+        Raises:
+            KeyError: unknown sheet (the message lists the atlas's sheets).
+        """
+        try:
+            return self.sheets[name]
+        except KeyError:
+            raise KeyError(f"no sprite sheet {name!r} in the atlas; it has "
+                           f"{sorted(self.sheets)}") from None
+
+    def frame_uvs(self, name: str) -> np.ndarray:
+        """(F, 4) float32 uv rects ``(u_left, v_top, u_right, v_bottom)`` of sheet ``name``.
+
+        Raises:
+            KeyError: unknown sheet.
+        """
+        self.sheet(name)
+        rects = self.rects[name].astype(np.float64)
+        w, h = self.size
+        out = np.empty((rects.shape[0], 4), dtype=np.float32)
+        out[:, 0] = rects[:, 0] / w
+        out[:, 1] = rects[:, 1] / h
+        out[:, 2] = (rects[:, 0] + rects[:, 2]) / w
+        out[:, 3] = (rects[:, 1] + rects[:, 3]) / h
+        return out
+
+    def frame_pixels(self, name: str, frame: int) -> np.ndarray:
+        """(h, w, 4) uint8 view of one frame in the atlas image (row 0 at the top).
+
+        Raises:
+            KeyError: unknown sheet. IndexError: frame out of range.
+        """
+        rects = self.rects[self.sheet(name).name]
+        if not 0 <= frame < rects.shape[0]:
+            raise IndexError(f"sheet {name!r} has frames [0, {rects.shape[0]}), got {frame}")
+        x, y, w, h = (int(v) for v in rects[frame])
+        return self.image[y:y + h, x:x + w]
+
+    # ------------------------------------------------------------------ GPU and files
+    def upload(self, gfx: GraphicsContext) -> moderngl.Texture:
+        """Upload the image as an RGBA8 texture (nearest filtering, clamped); returns it.
+
+        Idempotent: a second call returns the same texture.
+        """
+        if self.texture is not None:
+            return self.texture
+        w, h = self.size
+        tex = gfx.texture((w, h), 4, np.ascontiguousarray(self.image))
+        tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        tex.repeat_x = False
+        tex.repeat_y = False
+        self.texture = tex
+        self._gfx = gfx
+        return tex
+
+    def release(self) -> None:
+        """Release the texture (safe twice)."""
+        if self.texture is not None and self._gfx is not None:
+            self._gfx.release(self.texture)
+        self.texture = None
+
+    def save_png(self, path: str | os.PathLike[str]) -> Path:
+        """Write the whole atlas as a PNG (atomically); returns the path."""
+        return write_png_atomic(self.image, path)
+
+    def save_sheets(self, directory: str | os.PathLike[str]) -> list[Path]:
+        """Write each sheet as ``<directory>/<sheet>.png`` (frames in a row per animation).
+
+        Returns the paths written. Creates ``directory`` if needed.
+        """
+        out_dir = Path(directory)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, sheet in self.sheets.items():
+            fw, fh = sheet.frame_size
+            rows = self._rows(sheet)
+            cols = max(a.count for a in rows)
+            img = np.zeros((len(rows) * fh, cols * fw, 4), dtype=np.uint8)
+            for r, anim in enumerate(rows):
+                for i in range(anim.count):
+                    img[r * fh:(r + 1) * fh, i * fw:(i + 1) * fw] = sheet.frames[anim.first + i]
+            paths.append(write_png_atomic(img, out_dir / f"{name}.png"))
+        return paths
+
+
+def build_atlas(sheets: dict[str, SpriteSheet] | None = None) -> SpriteAtlas:
+    """The atlas of ``sheets`` (default: ``default_sheets()``)."""
+    return SpriteAtlas(sheets if sheets is not None else default_sheets())

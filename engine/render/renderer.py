@@ -1,0 +1,404 @@
+"""Renderer: the facade a game wires up - enemies by tier, projectiles, bosses, particles.
+
+It holds the GraphicsContext, the sprite atlas (uploaded once), the camera, the shader library
+(hot reload polled every ``reload_every`` frames), one ``InstanceBatch`` per enemy tier, the
+projectile batch, the ``BossSprites`` and the ``ParticleRenderer``. The game gives it column
+sources once; every frame ``render(alpha)`` reads them, packs + uploads + draws:
+
+1. enemies, one draw per non-empty tier, in tier order (all tiers live in one store with a
+   ``tier`` column; one ``RowGrouper.group`` pass finds every tier's rows),
+2. projectiles, 3. bosses, 4. particles (additive). UI (ImGui) is drawn after, by others.
+
+Sources are store-like objects: ``store.columns`` (name -> full-capacity numpy array) and
+``store.count`` (live rows are ``[0, count)``), as ``engine.data.EntityStore``. Columns are
+looked up by name every frame (a store with the GROW policy replaces its arrays when it grows),
+and only read. A column name given as None, or absent from the store when optional, falls back
+to the batch constant.
+
+``render_hook(alpha)`` is a valid ``app.render_hooks`` entry. The target framebuffer is given at
+construction or set later (``renderer.target = app.target``); with ``owns_frame`` (default) the
+renderer calls ``gfx.begin_frame()`` itself, so draw counts are per frame.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import moderngl
+import numpy as np
+
+from .atlas import SpriteAtlas, build_atlas
+from .batch import GrowthPolicy, InstanceBatch
+from .boss_sprites import BossSprites
+from .camera import Camera2D
+from .gl import GraphicsContext
+from .particles import ParticleRenderer
+from .screenshot import save_screenshot
+from .select import RowGrouper
+from .shaders import ShaderLibrary
+from .stats import RenderStats
+
+__all__ = ["Renderer", "TierSpec", "DEFAULT_TIERS", "DEFAULT_SHADER_DIR"]
+
+DEFAULT_SHADER_DIR = Path(__file__).resolve().parents[2] / "shaders"
+"""The repository's ``shaders/`` folder (``sprite``, ``particle`` programs)."""
+
+
+@dataclass(frozen=True)
+class TierSpec:
+    """How one enemy tier is drawn."""
+
+    name: str
+    """Batch name (key in ``RenderStats.instances``)."""
+    value: int
+    """Value of the store's ``tier`` column for this tier."""
+    sheet: str
+    """Atlas sheet of its walk cycle."""
+    size: tuple[float, float] | None = None
+    """World size; default: the sheet's frame size times the renderer's ``sprite_scale``."""
+    tint: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
+    """Constant tint (when the source has no tint column)."""
+    capacity: int = 1024
+    """Initial batch capacity."""
+
+
+DEFAULT_TIERS: tuple[TierSpec, ...] = (
+    TierSpec("swarm", 0, "swarm"),
+    TierSpec("regular", 1, "regular"),
+    TierSpec("elite", 2, "elite"),
+)
+
+
+@dataclass
+class _Source:
+    store: Any
+    names: dict[str, str | None]
+
+
+def _check_store(store: Any, what: str, required: Sequence[str | None]) -> None:
+    cols = getattr(store, "columns", None)
+    if not isinstance(cols, dict) or not hasattr(store, "count"):
+        raise TypeError(f"{what}: expected a store-like object with .columns (dict) and .count, "
+                        f"got {type(store).__name__}")
+    for name in required:
+        if name is not None and name not in cols:
+            raise KeyError(f"{what}: the store has no column {name!r}; it has {sorted(cols)}")
+
+
+class Renderer:
+    """Draws a horde frame from column sources (see the module docstring).
+
+    Attributes:
+        gfx: the GraphicsContext (made here from a moderngl.Context, or given).
+        stats: ``gfx.render_stats`` (draw calls, instances per batch, reallocations, ...).
+        atlas: the sprite atlas (uploaded).
+        camera: the ``Camera2D``; its matrix is used by every draw.
+        shaders: the ``ShaderLibrary``.
+        tiers: the tier specs, in draw order.
+        tier_batches: one ``InstanceBatch`` per tier, same order.
+        projectiles: the projectile ``InstanceBatch``.
+        bosses: the ``BossSprites``.
+        particles: the ``ParticleRenderer``.
+        clear_color: rgba the target is cleared to (None: no clear).
+        reload_every: poll shader files every N frames (0: never).
+        owns_frame: call ``gfx.begin_frame()`` at the start of ``render``.
+    """
+
+    def __init__(
+        self,
+        ctx: moderngl.Context | GraphicsContext,
+        *,
+        target: moderngl.Framebuffer | None = None,
+        viewport: tuple[int, int] | None = None,
+        shader_dir: str | os.PathLike[str] = DEFAULT_SHADER_DIR,
+        atlas: SpriteAtlas | None = None,
+        tiers: Sequence[TierSpec] = DEFAULT_TIERS,
+        sprite_scale: float = 1.0,
+        projectile_capacity: int = 4096,
+        particle_capacity: int = 8192,
+        boss_capacity: int = 16,
+        policy: GrowthPolicy | str = GrowthPolicy.GROW,
+        clear_color: tuple[float, float, float, float] | None = (0.07, 0.07, 0.09, 1.0),
+        reload_every: int = 30,
+        owns_frame: bool = True,
+    ) -> None:
+        """Build every batch and upload the atlas.
+
+        Args:
+            ctx: a moderngl context (a GraphicsContext is made and owned) or a GraphicsContext.
+            target: framebuffer to draw into (settable later; required by ``render``).
+            viewport: camera viewport size; default: the target's size (or 1280 x 720).
+            shader_dir: folder of the GLSL files.
+            atlas: sprite atlas; default: the procedural ``build_atlas()``.
+            tiers: enemy tiers in draw order.
+            sprite_scale: world units per sprite pixel for the default tier sizes.
+            projectile_capacity, particle_capacity, boss_capacity: initial batch capacities.
+            policy: capacity policy of every batch.
+            clear_color: rgba clear at the start of ``render``; None keeps the target's content.
+            reload_every: poll shader files every N frames (0 disables hot reload).
+            owns_frame: the renderer starts the GraphicsContext frame (draw counts per frame).
+
+        Raises:
+            ValueError: no tiers, duplicate tier values or names, bad capacities.
+            KeyError: a tier's sheet is missing from the atlas.
+            ShaderNotFoundError, ShaderCompileError: the shaders cannot be loaded.
+        """
+        if isinstance(ctx, GraphicsContext):
+            self.gfx = ctx
+            self._owns_gfx = False
+        else:
+            self.gfx = GraphicsContext(ctx)
+            self._owns_gfx = True
+        tiers = tuple(tiers)
+        if not tiers:
+            raise ValueError("expected at least one enemy tier, got none")
+        if len({t.name for t in tiers}) != len(tiers):
+            raise ValueError(f"expected distinct tier names, got {[t.name for t in tiers]}")
+        self.stats: RenderStats = self.gfx.render_stats
+        self.target = target
+        self.clear_color = clear_color
+        self.reload_every = int(reload_every)
+        self.owns_frame = owns_frame
+        self.frames = 0
+        self.shaders = ShaderLibrary(self.gfx, shader_dir)
+        self.atlas = atlas if atlas is not None else build_atlas()
+        texture = self.atlas.upload(self.gfx)
+        if viewport is None:
+            viewport = target.size if target is not None else (1280, 720)
+        self.camera = Camera2D(*viewport)
+        self.tiers = tiers
+        self._grouper = RowGrouper([t.value for t in tiers], 1024)
+        batches = []
+        for spec in tiers:
+            fw, fh = self.atlas.sheet(spec.sheet).frame_size
+            size = spec.size if spec.size is not None else (fw * sprite_scale, fh * sprite_scale)
+            batches.append(InstanceBatch(
+                self.gfx, spec.name, self.shaders, program="sprite", texture=texture,
+                frame_uvs=self.atlas.frame_uvs(spec.sheet), capacity=spec.capacity,
+                policy=policy, size=size, tint=spec.tint))
+        self.tier_batches: tuple[InstanceBatch, ...] = tuple(batches)
+        pw, ph = self.atlas.sheet("projectile").frame_size
+        self.projectiles = InstanceBatch(
+            self.gfx, "projectiles", self.shaders, program="sprite", texture=texture,
+            frame_uvs=self.atlas.frame_uvs("projectile"), capacity=projectile_capacity,
+            policy=policy, size=(pw * sprite_scale, ph * sprite_scale))
+        self.bosses = BossSprites(self.gfx, self.shaders, self.atlas, capacity=boss_capacity,
+                                  policy=policy)
+        self.particles = ParticleRenderer(self.gfx, self.shaders, self.atlas,
+                                          capacity=particle_capacity, policy=policy)
+        self._enemies: _Source | None = None
+        self._projectiles: _Source | None = None
+        self._particles: _Source | None = None
+        self._boss_source: Callable[[BossSprites], Any] | None = None
+        self._angle = np.zeros(projectile_capacity, dtype=np.float32)
+        self._released = False
+
+    # ------------------------------------------------------------------ sources
+    def set_enemy_source(self, store: Any, *, pos: str = "pos", prev_pos: str | None = "prev_pos",
+                         tier: str = "tier", frame: str | None = "anim_frame",
+                         tint: str | None = None, scale: str | None = None,
+                         rotation: str | None = None) -> None:
+        """Read enemies from ``store`` (all tiers in one store, told apart by ``tier``).
+
+        ``pos`` and ``tier`` are required columns; ``prev_pos`` and ``frame`` are used when
+        present; ``tint``, ``scale``, ``rotation`` when named.
+
+        Raises:
+            TypeError: not store-like. KeyError: a named required column is missing.
+        """
+        _check_store(store, "enemy source", [pos, tier, tint, scale, rotation])
+        self._enemies = _Source(store, {"pos": pos, "prev_pos": prev_pos, "tier": tier,
+                                        "frame": frame, "tint": tint, "scale": scale,
+                                        "rotation": rotation})
+
+    def set_projectile_source(self, store: Any, *, pos: str = "pos",
+                              prev_pos: str | None = "prev_pos", velocity: str | None = "vel",
+                              rotation: str | None = None, frame: str | None = None) -> None:
+        """Read projectiles from ``store``; sprites point along ``velocity`` when it exists.
+
+        A ``rotation`` column, when named, wins over the velocity's angle.
+
+        Raises:
+            TypeError: not store-like. KeyError: a named required column is missing.
+        """
+        _check_store(store, "projectile source", [pos, rotation, frame])
+        self._projectiles = _Source(store, {"pos": pos, "prev_pos": prev_pos,
+                                            "velocity": velocity, "rotation": rotation,
+                                            "frame": frame})
+
+    def set_particle_source(self, store: Any, *, pos: str = "pos",
+                            prev_pos: str | None = "prev_pos", life: str = "life",
+                            max_life: str = "max_life", color: str = "color",
+                            size: str = "size") -> None:
+        """Read particles from ``store`` (owned and simulated by the combat layer).
+
+        Raises:
+            TypeError: not store-like. KeyError: a required column is missing.
+        """
+        _check_store(store, "particle source", [pos, life, max_life, color, size])
+        self._particles = _Source(store, {"pos": pos, "prev_pos": prev_pos, "life": life,
+                                          "max_life": max_life, "color": color, "size": size})
+
+    def set_boss_source(self, source: Callable[[BossSprites], Any] | None) -> None:
+        """Each frame, ``source(self.bosses)`` adds the visible bosses (``bosses.add(...)`` or
+        ``bosses.add_from(objects)``). None removes the source.
+
+        Raises:
+            TypeError: ``source`` is not callable.
+        """
+        if source is not None and not callable(source):
+            raise TypeError(f"expected a callable(BossSprites) or None, got "
+                            f"{type(source).__name__}")
+        self._boss_source = source
+
+    # ------------------------------------------------------------------ per frame
+    def _pack_enemies(self, alpha: float) -> None:
+        batches = self.tier_batches
+        for batch in batches:
+            batch.begin()
+        src = self._enemies
+        if src is None:
+            return
+        cols = src.store.columns
+        n = src.store.count
+        names = src.names
+        pos = cols[names["pos"]]
+        prev = cols.get(names["prev_pos"]) if names["prev_pos"] is not None else None
+        frame = cols.get(names["frame"]) if names["frame"] is not None else None
+        tint = cols[names["tint"]] if names["tint"] is not None else None
+        scale = cols[names["scale"]] if names["scale"] is not None else None
+        rot = cols[names["rotation"]] if names["rotation"] is not None else None
+        grouper = self._grouper
+        grouper.group(cols[names["tier"]], n)
+        for k in range(len(batches)):
+            batches[k].pack_rows(grouper.rows_of(k), pos, prev, alpha, frame=frame, tint=tint,
+                                 scale=scale, rotation=rot)
+
+    def _pack_projectiles(self, alpha: float) -> None:
+        batch = self.projectiles
+        batch.begin()
+        src = self._projectiles
+        if src is None:
+            return
+        cols = src.store.columns
+        n = src.store.count
+        names = src.names
+        prev = cols.get(names["prev_pos"]) if names["prev_pos"] is not None else None
+        frame = cols[names["frame"]] if names["frame"] is not None else None
+        rot = cols[names["rotation"]] if names["rotation"] is not None else None
+        if rot is None and names["velocity"] is not None:
+            vel = cols.get(names["velocity"])
+            if vel is not None:
+                if self._angle.shape[0] < n:
+                    # A projectile store larger than our scratch: grow once (by doubling).
+                    size = self._angle.shape[0]
+                    while size < n:
+                        size *= 2
+                    self._angle = np.zeros(size, dtype=np.float32)
+                rot = self._angle
+                np.arctan2(vel[:n, 1], vel[:n, 0], out=rot[:n])
+        batch.pack_range(n, cols[names["pos"]], prev, alpha, frame=frame, rotation=rot)
+
+    def render(self, alpha: float = 1.0, target: moderngl.Framebuffer | None = None) -> None:
+        """Pack, upload and draw everything into ``target`` (default: ``self.target``).
+
+        Args:
+            alpha: interpolation fraction between the previous and the current tick.
+            target: framebuffer for this call only.
+
+        Allocation contract: allocates nothing retained after warm-up (transient views,
+        Python ints and floats only) when the sources hold float32 columns; shader polling
+        (every ``reload_every`` frames) allocates transient stat results; a reload, a batch
+        growth and a boss source's own objects are the exceptions, each counted.
+
+        Raises:
+            RuntimeError: no target framebuffer.
+        """
+        fbo = target if target is not None else self.target
+        if fbo is None:
+            raise RuntimeError("Renderer.render: no target framebuffer; pass target= or set "
+                               "renderer.target (e.g. app.target)")
+        gfx = self.gfx
+        rs = self.stats
+        if self.owns_frame:
+            gfx.begin_frame()
+        self.frames += 1
+        if self.reload_every and self.frames % self.reload_every == 0:
+            self.shaders.check_reload()
+        fbo.use()
+        color = self.clear_color
+        if color is not None:
+            fbo.clear(color[0], color[1], color[2], color[3])
+
+        t0 = time.perf_counter_ns()
+        self._pack_enemies(alpha)
+        self._pack_projectiles(alpha)
+        bosses = self.bosses
+        bosses.begin(alpha)
+        if self._boss_source is not None:
+            self._boss_source(bosses)
+        particles = self.particles
+        particles.begin()
+        psrc = self._particles
+        if psrc is not None:
+            nm = psrc.names
+            particles.pack_store(psrc.store, alpha, pos=nm["pos"] or "pos",
+                                 prev_pos=nm["prev_pos"], life=nm["life"] or "life",
+                                 max_life=nm["max_life"] or "max_life",
+                                 color=nm["color"] or "color", size=nm["size"] or "size")
+        t1 = time.perf_counter_ns()
+        for batch in self.tier_batches:
+            batch.upload()
+        self.projectiles.upload()
+        bosses.upload()
+        particles.upload()
+        t2 = time.perf_counter_ns()
+        matrix = self.camera.matrix
+        for batch in self.tier_batches:
+            batch.draw(matrix)
+        self.projectiles.draw(matrix)
+        bosses.draw(matrix)
+        particles.draw(matrix)
+        t3 = time.perf_counter_ns()
+        rs.pack_ns += t1 - t0
+        rs.upload_ns += t2 - t1
+        rs.submit_ns += t3 - t2
+
+    def render_hook(self, alpha: float) -> None:
+        """``app.render_hooks`` entry: ``render(alpha)`` into ``self.target``."""
+        self.render(alpha)
+
+    def screenshot(self, path: str | os.PathLike[str]) -> Path:
+        """Save the target framebuffer as a PNG (atomically); returns the path.
+
+        Raises:
+            RuntimeError: no target.
+        """
+        if self.target is None:
+            raise RuntimeError("Renderer.screenshot: no target framebuffer")
+        return save_screenshot(self.target, path)
+
+    @property
+    def batches(self) -> tuple[InstanceBatch, ...]:
+        """Every batch in draw order (tiers, projectiles, bosses, particles)."""
+        return (*self.tier_batches, self.projectiles, self.bosses.batch, self.particles.batch)
+
+    def release(self) -> None:
+        """Release every GL object this renderer made (safe twice).
+
+        The GraphicsContext is released too when the renderer made it.
+        """
+        if self._released:
+            return
+        self._released = True
+        for batch in self.batches:
+            batch.release()
+        self.atlas.release()
+        self.shaders.release()
+        if self._owns_gfx:
+            self.gfx.release()
