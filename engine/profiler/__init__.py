@@ -1,0 +1,66 @@
+"""The profiler layer: frame meter (allocation, GC, memory, timing counters), history rings,
+spike detection, budgets, GC policy, the ImGui/ImPlot dashboard and run reports.
+
+It observes other layers through read-only, duck-typed watches (``watch.py``) and drives
+nothing but the GC policy it is given (and, from the dashboard's buttons, the scheduler's
+pause / single step). See docs/PROFILER.md.
+
+``Dashboard`` is imported lazily (``from engine.profiler.dashboard import Dashboard`` or
+``engine.profiler.Dashboard``) so that measuring needs no imgui import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .budgets import Budgets
+from .events import EventLog
+from .gc_policy import GC_ACTIONS, GcPolicy
+from .history import HistoryRing
+from .meter import GC_GENERATIONS, FrameMeter, RssReader
+from .profiler import Profiler
+from .spikes import SPIKE_NAMES, SpikeDetector, SpikeKind
+from .steady_state import SteadyStateLimits, SteadyStateReport, measure_steady_state
+from .watch import (
+    CombatWatch,
+    CounterWatch,
+    PoolWatch,
+    RenderWatch,
+    RingWatch,
+    SchedulerWatch,
+    SeriesMap,
+)
+
+__all__ = [
+    "Budgets",
+    "CombatWatch",
+    "CounterWatch",
+    "Dashboard",
+    "EventLog",
+    "FrameMeter",
+    "GC_ACTIONS",
+    "GC_GENERATIONS",
+    "GcPolicy",
+    "HistoryRing",
+    "PoolWatch",
+    "Profiler",
+    "RenderWatch",
+    "RingWatch",
+    "RssReader",
+    "SPIKE_NAMES",
+    "SchedulerWatch",
+    "SeriesMap",
+    "SpikeDetector",
+    "SpikeKind",
+    "SteadyStateLimits",
+    "SteadyStateReport",
+    "measure_steady_state",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Dashboard":
+        from .dashboard import Dashboard
+
+        return Dashboard
+    raise AttributeError(f"module 'engine.profiler' has no attribute {name!r}")

@@ -1,0 +1,78 @@
+"""Budgets: frame time and memory growth limits, and the warnings shown when they are exceeded.
+
+Checked once a second (on the meter's 1 Hz sample), not every frame: a single slow frame is a
+spike (see ``spikes.py``); a budget warning means a sustained excess.
+
+* frame: the mean work time over the last second exceeds ``frame_ms`` (work time is
+  ``begin_frame`` to ``end_frame`` when the app marks the frame start, else the interval
+  between frames, which includes any vsync wait);
+* memory: RSS growth since the warm-up mark exceeds ``memory_growth_mb`` (MB = 10**6 bytes),
+  or, while allocation tracing is on, traced-bytes growth does.
+
+``warnings`` holds prebuilt strings; it changes only when a budget starts or stops being
+exceeded, so reading it each frame costs nothing.
+"""
+
+from __future__ import annotations
+
+from .meter import FrameMeter
+
+__all__ = ["Budgets"]
+
+
+class Budgets:
+    """Frame time and memory growth budgets.
+
+    Args:
+        frame_ms: work time budget per frame, ms.
+        memory_growth_mb: allowed growth since the warm-up mark, MB.
+
+    Raises:
+        ValueError: a budget <= 0.
+    """
+
+    def __init__(self, frame_ms: float = 16.0, memory_growth_mb: float = 50.0) -> None:
+        if frame_ms <= 0 or memory_growth_mb <= 0:
+            raise ValueError(f"budgets must be > 0, got frame_ms={frame_ms}, "
+                             f"memory_growth_mb={memory_growth_mb}")
+        self.frame_ms = float(frame_ms)
+        self.memory_growth_mb = float(memory_growth_mb)
+        self.frame_warning = f"frame time over budget: mean work > {frame_ms:g} ms last second"
+        self.memory_warning = (f"memory growth since warm-up over budget: "
+                               f"> {memory_growth_mb:g} MB")
+        self.traced_warning = (f"traced memory growth since warm-up over budget: "
+                               f"> {memory_growth_mb:g} MB")
+        self.warnings: list[str] = []
+        """Prebuilt warning strings currently in force (shown on the dashboard)."""
+        self.frame_seconds_over = 0
+        """Seconds (1 Hz samples) whose mean work time exceeded the budget."""
+        self.memory_over = False
+
+    def _set(self, message: str, on: bool) -> None:
+        present = message in self.warnings
+        if on and not present:
+            self.warnings.append(message)
+        elif not on and present:
+            self.warnings.remove(message)
+
+    def check(self, meter: FrameMeter) -> None:
+        """Update ``warnings`` on the meter's 1 Hz sample; a no-op on other frames.
+
+        Allocation contract: allocates nothing retained; the list changes only on transitions.
+        """
+        if not meter.second_ticked:
+            return
+        frame_over = meter.sec_work_ms.last() > self.frame_ms
+        if frame_over:
+            self.frame_seconds_over += 1
+        self._set(self.frame_warning, frame_over)
+        limit = self.memory_growth_mb * 1e6
+        self.memory_over = meter.rss_growth_bytes > limit
+        self._set(self.memory_warning, self.memory_over)
+        self._set(self.traced_warning, meter.traced_growth_bytes > limit)
+
+    def as_dict(self) -> dict[str, object]:
+        """Budgets and current warnings (allocates; for reports)."""
+        return {"frame_ms": self.frame_ms, "memory_growth_mb": self.memory_growth_mb,
+                "frame_seconds_over": self.frame_seconds_over,
+                "warnings": list(self.warnings)}

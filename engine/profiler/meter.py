@@ -1,0 +1,620 @@
+"""The frame meter: always-on allocation, GC, memory and timing counters, sampled into rings.
+
+Per frame (``end_frame``), always on, about 3-6 us plus the watches:
+
+* frame time (interval between ``end_frame`` calls) and work time: ``begin_frame`` to
+  ``end_frame`` when the app calls ``begin_frame``; else, when the render phase is bracketed,
+  step time + (render start to ``end_frame``), which leaves a vsync wait out; else the
+  interval;
+* step, render and overlay times, when the phases are bracketed (``begin_tick``/``end_tick``,
+  ``render_begin``/``render_end``, ``overlay_begin``/``overlay_end``); else the step time is
+  the scheduler's ``steps_last_frame * step_ns_last``;
+* ``sys.getallocatedblocks()`` delta (Python objects retained or freed; blind to array data);
+* ``gc.get_count()[0]`` delta (GC-tracked containers; collections are accounted for, see
+  ``_on_gc``);
+* GC collections per generation, their pause (``gc.callbacks`` start/stop with
+  ``perf_counter_ns``) and objects collected, into an ``EventLog``;
+* every watched pool, ring, scheduler, renderer, combat stats and counter (see ``watch.py``).
+
+About once a second (frame clock): RSS (``os.pread`` on a kept ``/proc/self/statm`` fd),
+allocated blocks, traced bytes, fps and mean frame time go into the 1 Hz history.
+
+Opt-in allocation tracing (``set_tracing(True)``, tracemalloc with 1 frame): transient bytes per
+tick (``reset_peak`` at ``begin_tick``, ``peak - current_at_begin`` at ``end_tick``) and per
+frame (the largest segment between resets), and traced bytes now. It costs ~1.1-1.4x on a numpy
+tick and far more on pure-Python loops, so it is off by default.
+
+Growth is measured from ``mark_warmup_end()``, not from process start.
+
+Allocation contract: ``end_frame``, ``begin_frame``, ``begin_tick``, ``end_tick`` and the phase
+hooks allocate nothing retained after warm-up (held by tests/test_profiler_meter.py with
+``measure_steady_state``); the GC callback writes only into preallocated arrays and ints. The
+1 Hz sample makes a few transient objects (the statm read) once a second.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import tracemalloc
+from collections.abc import Callable
+from time import perf_counter_ns
+from typing import Any
+
+import numpy as np
+
+from .events import EventLog
+from .history import HistoryRing
+from .watch import (
+    CombatWatch,
+    CounterWatch,
+    PoolWatch,
+    RenderWatch,
+    RingWatch,
+    SchedulerWatch,
+)
+
+__all__ = ["FrameMeter", "RssReader", "GC_GENERATIONS"]
+
+GC_GENERATIONS = ("gen0", "gen1", "gen2")
+
+_SECOND_NS = 1_000_000_000
+
+
+class RssReader:
+    """Resident set size of this process, cheaply and without psutil.
+
+    On Linux: ``os.pread`` of a ``/proc/self/statm`` fd kept open (~0.7 us; page-granular).
+    Elsewhere: ``resource.getrusage`` max RSS, which is the *peak*, not the current size
+    (``self.kind`` says which), or 0 where neither exists.
+    """
+
+    def __init__(self) -> None:
+        self._fd = -1
+        self.kind = "none"
+        self._page = 4096
+        try:
+            self._fd = os.open("/proc/self/statm", os.O_RDONLY)
+            self._page = os.sysconf("SC_PAGE_SIZE")
+            self.kind = "rss"
+        except (OSError, AttributeError, ValueError):
+            self._fd = -1
+            try:
+                import resource  # noqa: F401  (absent on Windows)
+
+                self.kind = "peak_rss"
+            except ImportError:
+                self.kind = "none"
+
+    def read(self) -> int:
+        """RSS in bytes now (or peak RSS, or 0; see ``kind``). Allocates a few transients."""
+        if self._fd >= 0:
+            data = os.pread(self._fd, 64, 0)
+            # statm: size resident shared text lib data dt (pages)
+            start = data.index(b" ") + 1
+            end = data.index(b" ", start)
+            return int(data[start:end]) * self._page
+        if self.kind == "peak_rss":
+            import resource
+
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            # Linux reports KiB, macOS bytes.
+            return int(peak) if sys.platform == "darwin" else int(peak) * 1024
+        return 0
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+class FrameMeter:
+    """Always-on frame counters into preallocated history rings.
+
+    Args:
+        frame_capacity: frames of per-frame history (1024 = 17 s at 60 fps).
+        second_capacity: seconds of 1 Hz history (600 = 10 min).
+        gc_capacity: GC collections kept in ``gc_log`` and per-generation plot rings.
+        clock: the frame clock (integer ns); GC pauses always use ``perf_counter_ns``.
+        hist_bin_ns: resolution of the since-warm-up frame time histograms (percentiles).
+        hist_max_ns: frames longer than this land in the last bin (the max is kept exactly).
+
+    Raises:
+        ValueError: a capacity < 1 or a histogram parameter <= 0.
+    """
+
+    def __init__(self, *, frame_capacity: int = 1024, second_capacity: int = 600,
+                 gc_capacity: int = 512, clock: Callable[[], int] = perf_counter_ns,
+                 hist_bin_ns: int = 20_000, hist_max_ns: int = 250_000_000) -> None:
+        for name, value in (("frame_capacity", frame_capacity),
+                            ("second_capacity", second_capacity),
+                            ("gc_capacity", gc_capacity)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+        if hist_bin_ns <= 0 or hist_max_ns <= hist_bin_ns:
+            raise ValueError(f"need 0 < hist_bin_ns < hist_max_ns, got {hist_bin_ns} and "
+                             f"{hist_max_ns}")
+        self.frame_capacity = frame_capacity
+        self.second_capacity = second_capacity
+        self._clock = clock
+        fc, sc = frame_capacity, second_capacity
+
+        # Per-frame history (one sample per end_frame).
+        self.frame_ms = HistoryRing(fc, name="frame")
+        """Interval between end_frame calls, ms (1000 / fps)."""
+        self.work_ms = HistoryRing(fc, name="work")
+        """begin_frame -> end_frame, ms (equals frame_ms when begin_frame is not called)."""
+        self.step_ms = HistoryRing(fc, name="step")
+        self.render_ms = HistoryRing(fc, name="render")
+        self.overlay_ms = HistoryRing(fc, name="overlay")
+        self.blocks = HistoryRing(fc, name="blocks / frame")
+        """Delta of sys.getallocatedblocks() per frame."""
+        self.gen0 = HistoryRing(fc, name="gen0 / frame")
+        """Net GC-tracked containers allocated per frame (gen0 count delta)."""
+        self.gc_collections = HistoryRing(fc, name="collections / frame")
+        self.gc_pause_ms = HistoryRing(fc, name="GC pause / frame")
+        self.transient_bytes = HistoryRing(fc, name="transient / frame")
+        """Largest tracemalloc peak-over-start in the frame, bytes (tracing only)."""
+        self.traced_bytes = HistoryRing(fc, name="traced")
+        """tracemalloc current traced bytes at the end of the frame (tracing only)."""
+        self.tick_transient_bytes = HistoryRing(fc, name="transient / tick")
+        """Transient bytes of each bracketed tick (tracing only)."""
+
+        # 1 Hz history.
+        self.sec_rss_mb = HistoryRing(sc, name="RSS")
+        self.sec_fps = HistoryRing(sc, name="fps")
+        self.sec_frame_ms = HistoryRing(sc, name="mean frame")
+        self.sec_work_ms = HistoryRing(sc, name="mean work")
+        self.sec_work_ms_max = HistoryRing(sc, name="max work")
+        self.sec_blocks_total = HistoryRing(sc, name="blocks")
+        self.sec_blocks_sum = HistoryRing(sc, name="blocks / s")
+        self.sec_gen0_sum = HistoryRing(sc, name="gen0 / s")
+        self.sec_gc = HistoryRing(sc, name="collections / s")
+        self.sec_traced_mb = HistoryRing(sc, name="traced")
+
+        # GC collections: one event each (kind = generation, value = pause ms,
+        # aux = objects collected, flag = 1 when the GC policy asked for it).
+        self.gc_log = EventLog(gc_capacity, 3, GC_GENERATIONS)
+        self.gc_frame_by_gen = tuple(HistoryRing(gc_capacity, name=g) for g in GC_GENERATIONS)
+        """Frame number of each collection, per generation (GC timeline x)."""
+        self.gc_pause_by_gen = tuple(HistoryRing(gc_capacity, name=g) for g in GC_GENERATIONS)
+        """Pause in ms of each collection, per generation (GC timeline y)."""
+        self.gc_collected_since_warmup = [0, 0, 0]
+        self.gc_explicit_since_warmup = [0, 0, 0]
+        self.gc_policy: Any = None
+        """Set by the Profiler: an object with a ``collecting`` bool marks explicit collections."""
+
+        # Watches.
+        self.pools: list[PoolWatch] = []
+        self.rings: list[RingWatch] = []
+        self.scheduler: SchedulerWatch | None = None
+        self.render: list[RenderWatch] = []
+        self.combat: list[CombatWatch] = []
+        self.counters: list[CounterWatch] = []
+        self._watches: list[Any] = []
+
+        # Since-warm-up accumulators and histograms.
+        n_bins = hist_max_ns // hist_bin_ns + 1
+        self._hist_bin_ns = hist_bin_ns
+        self._hist_last = n_bins - 1
+        self.frame_hist = np.zeros(n_bins, dtype=np.int64)
+        self.work_hist = np.zeros(n_bins, dtype=np.int64)
+        self.rss = RssReader()
+
+        self.frame = 0
+        """Frames ended so far (the number of the frame being built)."""
+        self.tracing = False
+        self._started_tracing = False
+        self.second_ticked = False
+        """True for the frame whose end_frame took the 1 Hz sample."""
+        self._installed = False
+        self.reset_clock()
+        self._reset_since_warmup()
+        self.warmed_up = False
+        self.warmup_frame = 0
+        self.install()
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def install(self) -> None:
+        """Register the GC callback (done by the constructor; idempotent)."""
+        if not self._installed:
+            gc.callbacks.append(self._on_gc)
+            self._installed = True
+
+    def close(self) -> None:
+        """Remove the GC callback, stop tracing if this meter started it, close the statm fd.
+        Safe to call twice."""
+        if self._installed:
+            gc.callbacks.remove(self._on_gc)
+            self._installed = False
+        self.set_tracing(False)
+        self.rss.close()
+
+    def reset_clock(self) -> None:
+        """Restart frame timing now (call when the first frame starts, e.g. after loading),
+        so the first interval does not include start-up."""
+        now = self._clock()
+        self._last_end_ns = now
+        self._frame_begin_ns = 0
+        self._second_start_ns = now
+        self._sec_frames = 0
+        self._sec_frame_ns = 0
+        self._sec_work_max_ns = 0
+        self._sec_work_ns = 0
+        self._sec_blocks = 0
+        self._sec_gen0 = 0
+        self._sec_gc = 0
+        self._last_blocks = sys.getallocatedblocks()
+        self._gen0_base = gc.get_count()[0]
+        self._gen0_acc = 0
+        self._frame_gc_n = 0
+        self._frame_gc_pause_ns = 0
+        self._gc_t0 = 0
+        self._tick_t0 = 0
+        self._tick_ns_frame = 0
+        self._ticks_frame = 0
+        self._render_t0 = 0
+        self._work_t0 = 0
+        self._render_ns = 0
+        self._overlay_t0 = 0
+        self._overlay_ns = 0
+        self._trace_base = 0
+        self._frame_transient = 0
+        self.rss_bytes = self.rss.read()
+        self.blocks_total = self._last_blocks
+
+    def _reset_since_warmup(self) -> None:
+        self.frames_since_warmup = 0
+        self.blocks_since_warmup = 0
+        """Sum of per-frame blocks deltas since the warm-up mark."""
+        self.gen0_since_warmup = 0
+        """Sum of per-frame gen0 deltas since the warm-up mark."""
+        self.frame_ns_max_since_warmup = 0
+        self.work_ns_max_since_warmup = 0
+        self.frame_ns_sum_since_warmup = 0
+        self.work_ns_sum_since_warmup = 0
+        self.frame_hist.fill(0)
+        self.work_hist.fill(0)
+        self.gc_log.mark()
+        for g in range(3):
+            self.gc_collected_since_warmup[g] = 0
+            self.gc_explicit_since_warmup[g] = 0
+        self.rss_at_warmup = self.rss.read()
+        self.rss_bytes = self.rss_at_warmup
+        self.blocks_at_warmup = sys.getallocatedblocks()
+        self.traced_at_warmup = tracemalloc.get_traced_memory()[0] if self.tracing else 0
+        self.warmup_t_ns = self._clock()
+
+    def mark_warmup_end(self) -> None:
+        """Start measuring growth and the since-warm-up sums, counts and histograms now."""
+        self._reset_since_warmup()
+        self.warmed_up = True
+        self.warmup_frame = self.frame
+
+    # ----------------------------------------------------------------- watches
+
+    def watch_pool(self, stats: object) -> PoolWatch:
+        """Watch a ``PoolStats``-shaped object. Raises TypeError if attributes are missing."""
+        w = PoolWatch(stats, self.frame_capacity)
+        self.pools.append(w)
+        self._watches.append(w)
+        return w
+
+    def watch_ring(self, ring: object) -> RingWatch:
+        """Watch a ``RingBuffer``-shaped object. Raises TypeError if attributes are missing."""
+        w = RingWatch(ring, self.frame_capacity)
+        self.rings.append(w)
+        self._watches.append(w)
+        return w
+
+    def watch_scheduler(self, scheduler: object) -> SchedulerWatch:
+        """Watch the fixed-step scheduler (one; a second call replaces the first).
+
+        Raises:
+            TypeError: attributes are missing.
+        """
+        w = SchedulerWatch(scheduler, self.frame_capacity)
+        if self.scheduler is not None:
+            self._watches.remove(self.scheduler)
+        self.scheduler = w
+        self._watches.append(w)
+        return w
+
+    def watch_render(self, stats: object) -> RenderWatch:
+        """Watch the renderer's stats. Raises TypeError if ``draw_calls`` is missing."""
+        w = RenderWatch(stats, self.frame_capacity)
+        self.render.append(w)
+        self._watches.append(w)
+        return w
+
+    def watch_combat(self, stats: object) -> CombatWatch:
+        """Watch combat stats. Raises TypeError if none of the combat attributes exist."""
+        w = CombatWatch(stats, self.frame_capacity)
+        self.combat.append(w)
+        self._watches.append(w)
+        return w
+
+    def watch_counter(self, name: str, getter: Callable[[], float],
+                      group: str = "overview") -> CounterWatch:
+        """Sample ``getter()`` every frame into a ring shown in panel ``group``.
+
+        Raises:
+            TypeError: getter is not callable.
+        """
+        w = CounterWatch(name, getter, self.frame_capacity, group)
+        self.counters.append(w)
+        self._watches.append(w)
+        return w
+
+    # ----------------------------------------------------------------- GC callback
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        """gc.callbacks hook: times the pause and records the collection.
+
+        Allocation contract: writes ints into attributes and preallocated arrays; retains no
+        object (it runs inside the collector).
+        """
+        if phase == "start":
+            self._gen0_acc += gc.get_count()[0] - self._gen0_base
+            self._gc_t0 = perf_counter_ns()
+            return
+        t = perf_counter_ns()
+        pause_ns = t - self._gc_t0
+        gen = info["generation"]
+        collected = info["collected"]
+        policy = self.gc_policy
+        explicit = 1 if (policy is not None and policy.collecting) else 0
+        self._frame_gc_n += 1
+        self._frame_gc_pause_ns += pause_ns
+        self.gc_collected_since_warmup[gen] += collected
+        self.gc_explicit_since_warmup[gen] += explicit
+        pause_ms = pause_ns * 1e-6
+        self.gc_log.record(gen, self.frame, t, pause_ms, collected, explicit)
+        self.gc_frame_by_gen[gen].push(self.frame)
+        self.gc_pause_by_gen[gen].push(pause_ms)
+        self._gen0_base = gc.get_count()[0]
+
+    # ----------------------------------------------------------------- phase hooks
+
+    def begin_frame(self) -> None:
+        """Mark the start of the frame's work (optional; the app's frame-start hook).
+        Allocates nothing retained."""
+        self._frame_begin_ns = self._clock()
+
+    def begin_tick(self) -> None:
+        """Mark the start of one fixed step. Allocates nothing retained (tracing: resets the
+        tracemalloc peak)."""
+        if self.tracing:
+            cur, peak = tracemalloc.get_traced_memory()
+            seg = peak - self._trace_base
+            if seg > self._frame_transient:
+                self._frame_transient = seg
+            self._trace_base = cur
+            tracemalloc.reset_peak()
+        self._tick_t0 = self._clock()
+
+    def end_tick(self) -> None:
+        """Mark the end of one fixed step: adds its time to the frame's step time and, when
+        tracing, records its transient bytes. Allocates nothing retained."""
+        self._tick_ns_frame += self._clock() - self._tick_t0
+        self._ticks_frame += 1
+        if self.tracing:
+            cur, peak = tracemalloc.get_traced_memory()
+            seg = peak - self._trace_base
+            self.tick_transient_bytes.push(seg)
+            if seg > self._frame_transient:
+                self._frame_transient = seg
+            self._trace_base = cur
+            tracemalloc.reset_peak()
+
+    def render_begin(self, alpha: float = 0.0) -> None:
+        """Render-hook-shaped: marks the start of rendering."""
+        t = self._clock()
+        self._render_t0 = t
+        if not self._work_t0:
+            self._work_t0 = t
+
+    def render_end(self, alpha: float = 0.0) -> None:
+        """Render-hook-shaped: marks the end of rendering."""
+        self._render_ns += self._clock() - self._render_t0
+
+    def overlay_begin(self) -> None:
+        """Overlay-hook-shaped: marks the start of the overlays (the dashboard included)."""
+        self._overlay_t0 = self._clock()
+
+    def overlay_end(self) -> None:
+        """Overlay-hook-shaped: marks the end of the overlays."""
+        self._overlay_ns += self._clock() - self._overlay_t0
+
+    # ----------------------------------------------------------------- tracing
+
+    def set_tracing(self, on: bool) -> None:
+        """Turn allocation tracing (tracemalloc, 1 frame) on or off.
+
+        Turning it off stops tracemalloc only if this meter started it.
+        """
+        if on and not self.tracing:
+            if not tracemalloc.is_tracing():
+                tracemalloc.start(1)
+                self._started_tracing = True
+            self.tracing = True
+            self._trace_base = tracemalloc.get_traced_memory()[0]
+            # Traced growth counts from the later of the warm-up mark and this moment.
+            self.traced_at_warmup = self._trace_base
+            tracemalloc.reset_peak()
+        elif not on and self.tracing:
+            self.tracing = False
+            if self._started_tracing:
+                tracemalloc.stop()
+                self._started_tracing = False
+
+    # ----------------------------------------------------------------- the frame
+
+    def end_frame(self) -> None:
+        """Close the frame: timings, counters and watches into the rings.
+
+        Allocation contract: allocates nothing retained after warm-up (tested with
+        ``measure_steady_state``); makes short-lived ints and floats. Once a second it reads
+        RSS (a 64-byte bytes object, freed).
+        """
+        now = self._clock()
+        frame_ns = now - self._last_end_ns
+        self._last_end_ns = now
+        begin = self._frame_begin_ns
+        self._frame_begin_ns = 0
+
+        # Counters first, so the meter's own work below does not land in this frame.
+        blocks = sys.getallocatedblocks()
+        d_blocks = blocks - self._last_blocks
+        self._last_blocks = blocks
+        count0 = gc.get_count()[0]
+        d_gen0 = self._gen0_acc + count0 - self._gen0_base
+        self._gen0_acc = 0
+        self._gen0_base = count0
+
+        self.frame_ms.push(frame_ns * 1e-6)
+        self.blocks.push(d_blocks)
+        self.gen0.push(d_gen0)
+        gc_n = self._frame_gc_n
+        self.gc_collections.push(gc_n)
+        self.gc_pause_ms.push(self._frame_gc_pause_ns * 1e-6)
+        self._frame_gc_n = 0
+        self._frame_gc_pause_ns = 0
+
+        for w in self._watches:
+            w.sample()
+
+        if self._ticks_frame:
+            step_ns = self._tick_ns_frame
+        elif self.scheduler is not None:
+            step_ns = self.scheduler.step_ns_frame
+        else:
+            step_ns = 0
+        self._tick_ns_frame = 0
+        self._ticks_frame = 0
+        # Work time: from begin_frame if the app marks it; else the bracketed phases (step
+        # time, then render start to now), which leaves out a vsync wait in the swap; else
+        # the interval.
+        if begin:
+            work_ns = now - begin
+        elif self._work_t0:
+            work_ns = now - self._work_t0 + step_ns
+        else:
+            work_ns = frame_ns
+        self._work_t0 = 0
+        self.work_ms.push(work_ns * 1e-6)
+        self.step_ms.push(step_ns * 1e-6)
+        self.render_ms.push(self._render_ns * 1e-6)
+        self.overlay_ms.push(self._overlay_ns * 1e-6)
+        self._render_ns = 0
+        self._overlay_ns = 0
+
+        if self.tracing:
+            cur, peak = tracemalloc.get_traced_memory()
+            seg = peak - self._trace_base
+            if seg > self._frame_transient:
+                self._frame_transient = seg
+            self.transient_bytes.push(self._frame_transient)
+            self.traced_bytes.push(cur)
+            self._frame_transient = 0
+            self._trace_base = cur
+            tracemalloc.reset_peak()
+
+        # Since warm-up.
+        self.frames_since_warmup += 1
+        self.blocks_since_warmup += d_blocks
+        self.gen0_since_warmup += d_gen0
+        self.frame_ns_sum_since_warmup += frame_ns
+        self.work_ns_sum_since_warmup += work_ns
+        if frame_ns > self.frame_ns_max_since_warmup:
+            self.frame_ns_max_since_warmup = frame_ns
+        if work_ns > self.work_ns_max_since_warmup:
+            self.work_ns_max_since_warmup = work_ns
+        i = frame_ns // self._hist_bin_ns
+        self.frame_hist[i if i < self._hist_last else self._hist_last] += 1
+        i = work_ns // self._hist_bin_ns
+        self.work_hist[i if i < self._hist_last else self._hist_last] += 1
+
+        # 1 Hz.
+        self._sec_frames += 1
+        self._sec_frame_ns += frame_ns
+        self._sec_work_ns += work_ns
+        if work_ns > self._sec_work_max_ns:
+            self._sec_work_max_ns = work_ns
+        self._sec_blocks += d_blocks
+        self._sec_gen0 += d_gen0
+        self._sec_gc += gc_n
+        elapsed = now - self._second_start_ns
+        self.second_ticked = elapsed >= _SECOND_NS
+        if self.second_ticked:
+            self._sample_second(now, elapsed)
+        self.frame += 1
+
+    def _sample_second(self, now: int, elapsed: int) -> None:
+        """The 1 Hz sample. Allocates a few transients (statm read), retains nothing."""
+        self.rss_bytes = self.rss.read()
+        self.blocks_total = sys.getallocatedblocks()
+        self.sec_rss_mb.push(self.rss_bytes * 1e-6)
+        self.sec_fps.push(self._sec_frames * 1e9 / elapsed)
+        self.sec_frame_ms.push(self._sec_frame_ns * 1e-6 / self._sec_frames)
+        self.sec_work_ms.push(self._sec_work_ns * 1e-6 / self._sec_frames)
+        self.sec_work_ms_max.push(self._sec_work_max_ns * 1e-6)
+        self.sec_blocks_total.push(self.blocks_total)
+        self.sec_blocks_sum.push(self._sec_blocks)
+        self.sec_gen0_sum.push(self._sec_gen0)
+        self.sec_gc.push(self._sec_gc)
+        self.sec_traced_mb.push(tracemalloc.get_traced_memory()[0] * 1e-6 if self.tracing
+                                else 0.0)
+        self._second_start_ns = now
+        self._sec_frames = 0
+        self._sec_frame_ns = 0
+        self._sec_work_max_ns = 0
+        self._sec_work_ns = 0
+        self._sec_blocks = 0
+        self._sec_gen0 = 0
+        self._sec_gc = 0
+
+    # ----------------------------------------------------------------- readings
+
+    @property
+    def rss_growth_bytes(self) -> int:
+        """RSS growth since the warm-up mark (from the latest 1 Hz sample)."""
+        return self.rss_bytes - self.rss_at_warmup
+
+    @property
+    def traced_growth_bytes(self) -> int:
+        """Traced bytes growth since the warm-up mark (0 when not tracing)."""
+        if not self.tracing or not len(self.traced_bytes):
+            return 0
+        return int(self.traced_bytes.last()) - self.traced_at_warmup
+
+    def percentiles_since_warmup(self, which: str = "frame",
+                                 qs: tuple[float, ...] = (50.0, 90.0, 95.0, 99.0)
+                                 ) -> dict[str, float]:
+        """Percentiles (ms) of frame or work time since the warm-up mark, from the histogram
+        (resolution ``hist_bin_ns``; each value is its bin's upper edge). Allocates.
+
+        Raises:
+            ValueError: ``which`` is not "frame" or "work".
+        """
+        if which not in ("frame", "work"):
+            raise ValueError(f"which must be 'frame' or 'work', got {which!r}")
+        hist = self.frame_hist if which == "frame" else self.work_hist
+        top = self.frame_ns_max_since_warmup if which == "frame" else \
+            self.work_ns_max_since_warmup
+        n = int(hist.sum())
+        out: dict[str, float] = {"frames": float(n)}
+        if not n:
+            return out
+        cum = np.cumsum(hist)
+        for q in qs:
+            idx = int(np.searchsorted(cum, q / 100.0 * n))
+            edge_ns = (idx + 1) * self._hist_bin_ns
+            out[f"p{q:g}"] = min(edge_ns, top) * 1e-6
+        out["max"] = top * 1e-6
+        total = self.frame_ns_sum_since_warmup if which == "frame" else \
+            self.work_ns_sum_since_warmup
+        out["mean"] = total * 1e-6 / n
+        return out

@@ -1,0 +1,399 @@
+"""The Profiler facade: one object that owns the meter, spike detector, budgets and GC policy,
+attaches to an App through its hook lists, and reports plain dicts.
+
+Typical use::
+
+    profiler = Profiler()
+    profiler.watch_pool(world.store.stats)          # any PoolStats-shaped object
+    profiler.watch_ring(world.damage_events)        # any RingBuffer-shaped object
+    profiler.watch_render(gfx.render_stats)
+    profiler.attach(app)                            # meter + dashboard + scheduler watch
+    profiler.gc_policy.after_loading()
+    ... run warm-up frames ...
+    profiler.mark_warmup_end()
+    ... run the measured window ...
+    report = profiler.summary()                     # plain dict, JSON-ready
+
+What ``attach`` adds to the App (order matters; attach after the renderer's hooks exist):
+
+* ``render_hooks``: ``meter.render_begin`` first, ``meter.render_end`` last;
+* ``overlay_hooks``: ``meter.overlay_begin`` first, then the dashboard, ``meter.overlay_end``;
+* ``frame_end_hooks``: ``profiler.end_frame``;
+* ``startup_hooks``: ``meter.reset_clock``; ``shutdown_hooks``: ``profiler.close``;
+* with ``bracket_ticks=True``: two marker systems, ``profiler.tick_begin`` first and
+  ``profiler.tick_end`` last in the scheduler, for per-tick transient bytes while tracing
+  (systems added later land after the end marker: attach after registering systems).
+
+The profiler observes; the only things it drives are the GC (through ``gc_policy``) and, from
+the dashboard's buttons, the scheduler's pause / single step.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from time import perf_counter_ns
+from typing import Any
+
+import numpy as np
+
+from .budgets import Budgets
+from .gc_policy import GcPolicy
+from .meter import GC_GENERATIONS, FrameMeter
+from .spikes import SpikeDetector
+from .watch import CombatWatch, CounterWatch, PoolWatch, RenderWatch, RingWatch, SchedulerWatch
+
+__all__ = ["Profiler"]
+
+_TICK_BEGIN = "profiler.tick_begin"
+_TICK_END = "profiler.tick_end"
+
+
+def _percentiles(values: np.ndarray) -> dict[str, float]:
+    if not len(values):
+        return {"frames": 0.0}
+    p = np.percentile(values, [50.0, 90.0, 95.0, 99.0])
+    return {"frames": float(len(values)), "mean": float(values.mean()), "p50": float(p[0]),
+            "p90": float(p[1]), "p95": float(p[2]), "p99": float(p[3]),
+            "max": float(values.max())}
+
+
+class Profiler:
+    """Meter, spikes, budgets, GC policy and (once attached) the dashboard.
+
+    Args:
+        frame_capacity: frames of per-frame history.
+        second_capacity: seconds of 1 Hz history.
+        budgets: frame and memory budgets (default ``Budgets()``: 16 ms, 50 MB).
+        gc_policy: the GC policy (default ``GcPolicy()``).
+        gc_pause_ms: GC pause above which a collection is a spike (when ``spikes`` is None).
+        spike_capacity: spike events kept (when ``spikes`` is None).
+        spikes: a configured SpikeDetector (its thresholds) instead of the default one.
+        clock: the frame clock (integer ns).
+        auto_spare_time: call ``gc_policy.spare_time(budget - work)`` at each frame end.
+
+    Raises:
+        ValueError: a capacity or threshold out of range (from the parts).
+    """
+
+    def __init__(self, *, frame_capacity: int = 1024, second_capacity: int = 600,
+                 budgets: Budgets | None = None, gc_policy: GcPolicy | None = None,
+                 gc_pause_ms: float = 2.0, spike_capacity: int = 1024,
+                 spikes: SpikeDetector | None = None,
+                 clock: Callable[[], int] = perf_counter_ns,
+                 auto_spare_time: bool = False) -> None:
+        self.meter = FrameMeter(frame_capacity=frame_capacity, second_capacity=second_capacity,
+                                clock=clock)
+        self.budgets = budgets if budgets is not None else Budgets()
+        self.spikes = spikes if spikes is not None else SpikeDetector(
+            frame_budget_ms=self.budgets.frame_ms, gc_pause_ms=gc_pause_ms,
+            capacity=spike_capacity)
+        self.gc_policy = gc_policy if gc_policy is not None else GcPolicy()
+        if self.gc_policy.on_combat is None:
+            self.gc_policy.on_combat = self._on_combat
+        self.spikes.in_combat = self.gc_policy.in_combat
+        self.meter.gc_policy = self.gc_policy
+        self.auto_spare_time = auto_spare_time
+        self._budget_ns = int(self.budgets.frame_ms * 1e6)
+        self.dashboard: Any = None
+        """The Dashboard made by ``attach`` (None headless-less or when not wanted)."""
+        self.app: Any = None
+        self._hooks: list[tuple[list[Any], Any]] = []
+        self._tick_markers = False
+        self.closed = False
+
+    # ----------------------------------------------------------------- watches
+
+    def watch_pool(self, stats: object) -> PoolWatch:
+        """Watch a PoolStats-shaped object (see ``watch.py``). Raises TypeError if unfit."""
+        return self.meter.watch_pool(stats)
+
+    def watch_ring(self, ring: object) -> RingWatch:
+        """Watch a RingBuffer-shaped object. Raises TypeError if unfit."""
+        return self.meter.watch_ring(ring)
+
+    def watch_scheduler(self, scheduler: object) -> SchedulerWatch:
+        """Watch the fixed-step scheduler. Raises TypeError if unfit."""
+        return self.meter.watch_scheduler(scheduler)
+
+    def watch_render(self, stats: object) -> RenderWatch:
+        """Watch the renderer's stats (RenderStats-shaped). Raises TypeError if unfit."""
+        return self.meter.watch_render(stats)
+
+    def watch_combat(self, stats: object) -> CombatWatch:
+        """Watch the combat stats. Raises TypeError if unfit."""
+        return self.meter.watch_combat(stats)
+
+    def watch_counter(self, name: str, getter: Callable[[], float],
+                      group: str = "overview") -> CounterWatch:
+        """Sample ``getter()`` each frame, shown in panel ``group``. Raises TypeError if the
+        getter is not callable."""
+        return self.meter.watch_counter(name, getter, group)
+
+    # ----------------------------------------------------------------- combat / GC
+
+    def _on_combat(self, on: bool) -> None:
+        self.spikes.in_combat = on
+
+    def set_combat(self, on: bool) -> None:
+        """Enter or leave combat: GC thresholds (policy) and gen2 spike flagging."""
+        if on:
+            self.gc_policy.enter_combat()
+        else:
+            self.gc_policy.exit_combat()
+        self.spikes.in_combat = on
+
+    @property
+    def in_combat(self) -> bool:
+        return self.spikes.in_combat
+
+    # ----------------------------------------------------------------- the frame
+
+    def end_frame(self) -> None:
+        """The frame-end hook: meter, spikes, budgets (and spare-time GC if enabled).
+
+        Allocation contract: allocates nothing retained after warm-up (the meter's, spike
+        detector's and budgets' contracts; held by tests/test_profiler_meter.py).
+        """
+        meter = self.meter
+        meter.end_frame()
+        self.spikes.check(meter)
+        self.budgets.check(meter)
+        policy = self.gc_policy
+        policy.frame = meter.frame
+        if self.auto_spare_time:
+            policy.spare_time(self._budget_ns - int(meter.work_ms.last() * 1e6))
+
+    def mark_warmup_end(self) -> None:
+        """Growth, sums, histograms and spike counts are measured from now on."""
+        self.meter.mark_warmup_end()
+        self.spikes.mark()
+
+    def begin_tick(self) -> None:
+        """See ``FrameMeter.begin_tick``."""
+        self.meter.begin_tick()
+
+    def end_tick(self) -> None:
+        """See ``FrameMeter.end_tick``."""
+        self.meter.end_tick()
+
+    def set_tracing(self, on: bool) -> None:
+        """Opt-in allocation tracing (tracemalloc); see ``FrameMeter.set_tracing``."""
+        self.meter.set_tracing(on)
+
+    # ----------------------------------------------------------------- App wiring
+
+    def _add(self, hooks: list[Any], hook: Any, *, first: bool = False) -> None:
+        if first:
+            hooks.insert(0, hook)
+        else:
+            hooks.append(hook)
+        self._hooks.append((hooks, hook))
+
+    def attach(self, app: Any, *, dashboard: bool = True, bracket_ticks: bool = False,
+               screenshot: Callable[[], object] | None = None,
+               visible: bool = True) -> Any:
+        """Hook the profiler into an App (see the module docstring for what goes where).
+
+        Args:
+            app: an ``engine.core.App`` (or anything with its hook lists and scheduler).
+            dashboard: also make the ImGui dashboard, bind its keys on ``app.input`` and add
+                it to the overlay hooks.
+            bracket_ticks: register the tick marker systems (per-tick transient bytes).
+            screenshot: the dashboard's screenshot button callback.
+            visible: whether the dashboard starts shown.
+
+        Returns:
+            The Dashboard, or None when ``dashboard`` is False.
+
+        Raises:
+            RuntimeError: already attached.
+            TypeError: ``app`` lacks the hook lists.
+        """
+        if self.app is not None:
+            raise RuntimeError("this Profiler is already attached to an App; detach() first")
+        for name in ("render_hooks", "overlay_hooks", "frame_end_hooks"):
+            if not isinstance(getattr(app, name, None), list):
+                raise TypeError(f"attach needs an App with a list {name!r}; "
+                                f"{type(app).__name__} has none")
+        self.app = app
+        scheduler = getattr(app, "scheduler", None)
+        if scheduler is not None and self.meter.scheduler is None:
+            self.watch_scheduler(scheduler)
+        if bracket_ticks and scheduler is not None:
+            self._bracket(scheduler)
+        meter = self.meter
+        self._add(app.render_hooks, meter.render_begin, first=True)
+        self._add(app.render_hooks, meter.render_end)
+        self._add(app.overlay_hooks, meter.overlay_begin, first=True)
+        if dashboard:
+            from .dashboard import Dashboard
+
+            self.dashboard = Dashboard(self, scheduler=scheduler, screenshot=screenshot,
+                                       visible=visible)
+            self.dashboard.attach(app)
+            self._add(app.overlay_hooks, self.dashboard.draw)
+        self._add(app.overlay_hooks, meter.overlay_end)
+        self._add(app.frame_end_hooks, self.end_frame)
+        for name, hook in (("startup_hooks", meter.reset_clock),
+                           ("shutdown_hooks", self.close)):
+            hooks = getattr(app, name, None)
+            if isinstance(hooks, list):
+                self._add(hooks, hook)
+        meter.reset_clock()
+        return self.dashboard
+
+    def _bracket(self, scheduler: Any) -> None:
+        names = list(scheduler.system_names)
+        begin = _tick_system(self.meter.begin_tick)
+        end = _tick_system(self.meter.end_tick)
+        if names:
+            scheduler.insert_before(names[0], _TICK_BEGIN, begin)
+        else:
+            scheduler.add(_TICK_BEGIN, begin)
+        scheduler.add(_TICK_END, end)
+        self._tick_markers = True
+
+    def detach(self) -> None:
+        """Remove every hook (and tick marker) ``attach`` added; shut the dashboard down."""
+        for hooks, hook in reversed(self._hooks):
+            for i, h in enumerate(hooks):
+                if h == hook:
+                    del hooks[i]
+                    break
+        self._hooks.clear()
+        if self._tick_markers and self.app is not None:
+            scheduler = self.app.scheduler
+            for name in (_TICK_BEGIN, _TICK_END):
+                if name in scheduler:
+                    scheduler.remove(name)
+            self._tick_markers = False
+        if self.dashboard is not None:
+            self.dashboard.shutdown()
+        self.app = None
+
+    def close(self) -> None:
+        """Detach, shut the dashboard down, leave combat and remove the GC callback.
+        Safe to call twice."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.app is not None:
+            self.detach()
+        elif self.dashboard is not None:
+            self.dashboard.shutdown()
+        self.gc_policy.close()
+        self.meter.close()
+
+    # ----------------------------------------------------------------- reports
+
+    def snapshot(self) -> dict[str, object]:
+        """The latest per-frame values (allocates; for overlays, logs and tests)."""
+        m = self.meter
+        return {
+            "frame": m.frame,
+            "frame_ms": m.frame_ms.last(),
+            "work_ms": m.work_ms.last(),
+            "step_ms": m.step_ms.last(),
+            "render_ms": m.render_ms.last(),
+            "overlay_ms": m.overlay_ms.last(),
+            "blocks_delta": m.blocks.last(),
+            "gen0_delta": m.gen0.last(),
+            "gc_collections": m.gc_collections.last(),
+            "gc_pause_ms": m.gc_pause_ms.last(),
+            "transient_bytes": m.transient_bytes.last() if m.tracing else None,
+            "rss_bytes": m.rss_bytes,
+            "rss_growth_bytes": m.rss_growth_bytes,
+            "warnings": list(self.budgets.warnings),
+            "in_combat": self.in_combat,
+        }
+
+    def summary(self, window_frames: int | None = None) -> dict[str, object]:
+        """The run report as a plain, JSON-ready dict (allocates).
+
+        Args:
+            window_frames: frames for the exact percentiles over the newest frames (default:
+                frames since the warm-up mark, at most the history capacity). The
+                ``frame_ms``/``work_ms`` percentiles cover all frames since the warm-up mark
+                (histogram, 20 us bins) whatever the window.
+
+        Returns:
+            Keys: frames, warmed_up, frames_since_warmup, seconds_since_warmup, frame_ms,
+            work_ms (since warm-up), window (exact percentiles of frame/work/step/render/
+            overlay ms over the newest frames), memory, alloc, gc, spikes, spikes_total,
+            recent_spikes, pools, rings, scheduler, render, combat, counters, budgets,
+            gc_policy.
+        """
+        m = self.meter
+        n = m.frames_since_warmup if window_frames is None else window_frames
+        n = max(0, min(n, len(m.frame_ms)))
+        window = {name: _percentiles(ring.newest(n)) for name, ring in (
+            ("frame_ms", m.frame_ms), ("work_ms", m.work_ms), ("step_ms", m.step_ms),
+            ("render_ms", m.render_ms), ("overlay_ms", m.overlay_ms))}
+        window["blocks_sum"] = {"frames": float(n), "value": float(m.blocks.window_sum(n))}
+        window["gen0_sum"] = {"frames": float(n), "value": float(m.gen0.window_sum(n))}
+        log = m.gc_log
+        gcs: dict[str, object] = {}
+        for g, name in enumerate(GC_GENERATIONS):
+            gcs[name] = {
+                "collections": log.counts_since_mark[g],
+                "pause_ms_total": log.value_sum_since_mark[g],
+                "pause_ms_max": log.max_value_since_mark[g],
+                "collected": m.gc_collected_since_warmup[g],
+                "explicit": m.gc_explicit_since_warmup[g],
+            }
+        gcs["thresholds"] = list(gc.get_threshold())
+        gcs["frozen_objects"] = gc.get_freeze_count()
+        gcs["recent"] = log.recent(16)
+        frames = max(1, m.frames_since_warmup)
+        memory: dict[str, object] = {
+            "rss_source": m.rss.kind,
+            "rss_bytes": m.rss_bytes,
+            "rss_at_warmup": m.rss_at_warmup,
+            "rss_growth_bytes": m.rss_growth_bytes,
+            "rss_growth_mb": m.rss_growth_bytes / 1e6,
+            "blocks_now": m.blocks_total,
+            "tracing": m.tracing,
+        }
+        if m.tracing:
+            memory["traced_growth_bytes"] = m.traced_growth_bytes
+            memory["transient_bytes_max_window"] = float(m.transient_bytes.newest(n).max()) \
+                if n else 0.0
+        return {
+            "frames": m.frame,
+            "warmed_up": m.warmed_up,
+            "warmup_frame": m.warmup_frame,
+            "frames_since_warmup": m.frames_since_warmup,
+            "seconds_since_warmup": (m._last_end_ns - m.warmup_t_ns) / 1e9,
+            "frame_ms": m.percentiles_since_warmup("frame"),
+            "work_ms": m.percentiles_since_warmup("work"),
+            "window": window,
+            "memory": memory,
+            "alloc": {
+                "blocks_since_warmup": m.blocks_since_warmup,
+                "gen0_since_warmup": m.gen0_since_warmup,
+                "blocks_per_frame_mean": m.blocks_since_warmup / frames,
+                "gen0_per_frame_mean": m.gen0_since_warmup / frames,
+            },
+            "gc": gcs,
+            "spikes": self.spikes.counts(since_mark=True),
+            "spikes_total": self.spikes.counts(since_mark=False),
+            "recent_spikes": self.spikes.log.recent(32),
+            "pools": [w.as_dict() for w in m.pools],
+            "rings": [w.as_dict() for w in m.rings],
+            "scheduler": m.scheduler.as_dict() if m.scheduler is not None else None,
+            "render": [w.as_dict() for w in m.render],
+            "combat": [w.as_dict() for w in m.combat],
+            "counters": [w.as_dict() for w in m.counters],
+            "budgets": self.budgets.as_dict(),
+            "gc_policy": self.gc_policy.as_dict(),
+        }
+
+
+def _tick_system(mark: Callable[[], None]) -> Callable[[float], None]:
+    """A scheduler system (``fn(dt)``) that calls ``mark()``; allocates nothing per call."""
+
+    def system(dt: float) -> None:
+        mark()
+
+    return system
