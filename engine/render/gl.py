@@ -246,6 +246,10 @@ class GraphicsContext:
                 f"expected a GL object made by this GraphicsContext, got a "
                 f"{type(obj).__name__} it did not make (or made by another context)")
         kind, held = entry
+        if kind == "framebuffer" and getattr(self.ctx, "fbo", None) is held:
+            # moderngl rebinds "the bound framebuffer" after making a new one; if that is a
+            # deleted one, GL raises GL_INVALID_OPERATION. Bind the default framebuffer first.
+            self.ctx.detect_framebuffer(0).use()
         held.release()
         self._released.add(held)
         self.stats[kind][1] += 1

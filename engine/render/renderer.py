@@ -15,9 +15,19 @@ looked up by name every frame (a store with the GROW policy replaces its arrays 
 and only read. A column name given as None, or absent from the store when optional, falls back
 to the batch constant.
 
-``render_hook(alpha)`` is a valid ``app.render_hooks`` entry. The target framebuffer is given at
-construction or set later (``renderer.target = app.target``); with ``owns_frame`` (default) the
-renderer calls ``gfx.begin_frame()`` itself, so draw counts are per frame.
+``render_hook(alpha)`` is a valid ``app.render_hooks`` entry and ``resize(w, h)`` a valid
+``app.resize_hooks`` entry. The target is a framebuffer, or a zero-argument callable returning
+one, read every frame (the App may replace its target on resize: wire
+``target=lambda: app.target``). The App clears its target before the render hooks, so the
+default ``clear_color`` is None (no clear); standalone use passes a colour. With ``owns_frame``
+(default) the renderer calls ``gfx.begin_frame()`` itself, so draw counts are per frame.
+
+Wiring into the core App::
+
+    renderer = Renderer(app.ctx, target=lambda: app.target, viewport=app.size)
+    renderer.set_enemy_source(world.enemies)          # .columns / .count
+    app.render_hooks.append(renderer.render_hook)
+    app.resize_hooks.append(renderer.resize)
 """
 
 from __future__ import annotations
@@ -113,7 +123,7 @@ class Renderer:
         self,
         ctx: moderngl.Context | GraphicsContext,
         *,
-        target: moderngl.Framebuffer | None = None,
+        target: moderngl.Framebuffer | Callable[[], moderngl.Framebuffer] | None = None,
         viewport: tuple[int, int] | None = None,
         shader_dir: str | os.PathLike[str] = DEFAULT_SHADER_DIR,
         atlas: SpriteAtlas | None = None,
@@ -123,7 +133,7 @@ class Renderer:
         particle_capacity: int = 8192,
         boss_capacity: int = 16,
         policy: GrowthPolicy | str = GrowthPolicy.GROW,
-        clear_color: tuple[float, float, float, float] | None = (0.07, 0.07, 0.09, 1.0),
+        clear_color: tuple[float, float, float, float] | None = None,
         reload_every: int = 30,
         owns_frame: bool = True,
     ) -> None:
@@ -131,7 +141,8 @@ class Renderer:
 
         Args:
             ctx: a moderngl context (a GraphicsContext is made and owned) or a GraphicsContext.
-            target: framebuffer to draw into (settable later; required by ``render``).
+            target: framebuffer to draw into, or a callable returning it each frame (settable
+                later as ``renderer.target``; required by ``render``).
             viewport: camera viewport size; default: the target's size (or 1280 x 720).
             shader_dir: folder of the GLSL files.
             atlas: sprite atlas; default: the procedural ``build_atlas()``.
@@ -139,7 +150,8 @@ class Renderer:
             sprite_scale: world units per sprite pixel for the default tier sizes.
             projectile_capacity, particle_capacity, boss_capacity: initial batch capacities.
             policy: capacity policy of every batch.
-            clear_color: rgba clear at the start of ``render``; None keeps the target's content.
+            clear_color: rgba clear at the start of ``render``; None (default) keeps the
+                target's content (the App clears it).
             reload_every: poll shader files every N frames (0 disables hot reload).
             owns_frame: the renderer starts the GraphicsContext frame (draw counts per frame).
 
@@ -169,7 +181,8 @@ class Renderer:
         self.atlas = atlas if atlas is not None else build_atlas()
         texture = self.atlas.upload(self.gfx)
         if viewport is None:
-            viewport = target.size if target is not None else (1280, 720)
+            fbo = self._resolve_target(None)
+            viewport = fbo.size if fbo is not None else (1280, 720)
         self.camera = Camera2D(*viewport)
         self.tiers = tiers
         self._grouper = RowGrouper([t.value for t in tiers], 1024)
@@ -257,6 +270,21 @@ class Renderer:
         self._boss_source = source
 
     # ------------------------------------------------------------------ per frame
+    def _resolve_target(self, target: moderngl.Framebuffer | None
+                        ) -> moderngl.Framebuffer | None:
+        if target is not None:
+            return target
+        t = self.target
+        if t is None or isinstance(t, moderngl.Framebuffer):
+            return t
+        return t()
+
+    def resize(self, width: int, height: int) -> None:
+        """Resize the camera's viewport (an ``app.resize_hooks`` entry); 0 x 0 is ignored
+        (a minimised window)."""
+        if width > 0 and height > 0:
+            self.camera.resize(width, height)
+
     def _pack_enemies(self, alpha: float) -> None:
         batches = self.tier_batches
         for batch in batches:
@@ -319,7 +347,7 @@ class Renderer:
         Raises:
             RuntimeError: no target framebuffer.
         """
-        fbo = target if target is not None else self.target
+        fbo = self._resolve_target(target)
         if fbo is None:
             raise RuntimeError("Renderer.render: no target framebuffer; pass target= or set "
                                "renderer.target (e.g. app.target)")
@@ -379,9 +407,10 @@ class Renderer:
         Raises:
             RuntimeError: no target.
         """
-        if self.target is None:
+        fbo = self._resolve_target(None)
+        if fbo is None:
             raise RuntimeError("Renderer.screenshot: no target framebuffer")
-        return save_screenshot(self.target, path)
+        return save_screenshot(fbo, path)
 
     @property
     def batches(self) -> tuple[InstanceBatch, ...]:
