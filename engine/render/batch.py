@@ -493,11 +493,18 @@ class InstanceBatch:
             if scale.ndim != 1 or scale.shape[0] < k:
                 raise ValueError(f"batch {self.name!r}: expected scale of shape ({k},) or "
                                  f"longer, got {scale.shape}")
-            s = self._f32_rows(scale, k, 2)
-            np.multiply(s[:, None], self._size_const, out=self.size[start:end])
-            self._written(_SIZE, start, end)
+            self._scaled_size(self._f32_rows(scale, k, 2), start, end)
         else:
             self._constant(_SIZE, start, end)
+
+    def _scaled_size(self, scale: np.ndarray, start: int, end: int) -> None:
+        # One 1-D multiply per component: a broadcast (k, 1) * (2,) made numpy buffer its
+        # iteration (~8 KB temporary).
+        const = self._size_const
+        size = self.size
+        np.multiply(scale, const[0, ...], out=size[start:end, 0])
+        np.multiply(scale, const[1, ...], out=size[start:end, 1])
+        self._written(_SIZE, start, end)
 
     def _gather(self, b: int, src: np.ndarray, rows: np.ndarray, start: int, k: int,
                 width: int, what: str) -> None:
@@ -574,11 +581,14 @@ class InstanceBatch:
             if scale.ndim != 1:
                 raise ValueError(f"batch {self.name!r}: expected scale of shape (N,), got "
                                  f"{scale.shape}")
-            s = self._scratch_for(scale.dtype, (), 6)[:k]
-            scale.take(rows, out=s, mode="clip")
-            np.multiply(s[:, None], self._size_const, out=self.size[start:end],
-                        casting="unsafe")
-            self._written(_SIZE, start, end)
+            s = self._scratch_for(np.dtype(np.float32), (), 6)[:k]
+            if scale.dtype == np.float32:
+                scale.take(rows, out=s, mode="clip")
+            else:
+                tmp = self._scratch_for(scale.dtype, (), 7)[:k]
+                scale.take(rows, out=tmp, mode="clip")
+                np.copyto(s, tmp, casting="unsafe")
+            self._scaled_size(s, start, end)
         else:
             self._constant(_SIZE, start, end)
         return k
