@@ -22,14 +22,16 @@ Headless, ImGui gets the display size and delta time from the dashboard and mous
 the App's ``Input`` (so injected clicks press the buttons); in a window, the GLFW backend does it.
 Keys reach the dashboard through ``App.input`` bindings (``attach``) or ``handle_key(key)``.
 
-Allocation contract of ``draw`` (the overlay hook): retains nothing after warm-up (held by
-tests/test_profiler_dashboard.py with ``measure_steady_state``: no blocks, gen0 or traced
-growth, no collections). It does allocate transients every frame it is shown: the formatted
-strings of its text lines (a few dozen short f-strings), the small tuples and wrapper objects
-the imgui-bundle bindings return, and views of its plot buffers; ImGui's own C++ buffers are
-outside tracemalloc's view. Plot data never allocates: each ring is copied oldest-first into a
-float64 buffer the dashboard allocated once for that ring. Hidden (F12), ``draw`` returns at
-once and costs nothing. tools/bench_profiler.py measures its CPU time and transient bytes.
+Allocation contract of ``draw`` (the overlay hook): retains nothing after warm-up, and its
+transients stay within the engine's per-call limit (held by tests/test_profiler_dashboard.py
+with ``measure_steady_state`` and the default limits; recorded with every panel open: no
+collections, no gen0 growth, max transient ~1.2 KB). What it does allocate, every frame it is
+shown, is short-lived: the formatted strings of its text lines (a few dozen short f-strings,
+each freed before the next is made), the small tuples and wrapper objects the imgui-bundle
+bindings return, and views of its plot buffers. ImGui's own C++ buffers are outside
+tracemalloc's view. Plot data never allocates: each ring is copied oldest-first into a float64
+buffer the dashboard allocated once for that ring. Hidden (F12), ``draw`` returns at once.
+tools/bench_profiler.py measures its CPU time.
 """
 
 from __future__ import annotations
@@ -138,8 +140,8 @@ class Dashboard:
         self.unbound_keys: list[str] = []
         # Prebuilt ImGui values: made once, not each frame.
         self._v_zero = imgui.ImVec2(0, 0)
-        self._plot_size = imgui.ImVec2(-1, 140)
-        self._plot_small = imgui.ImVec2(-1, 110)
+        self._plot_size = imgui.ImVec2(-1, 150)
+        self._plot_small = imgui.ImVec2(-1, 120)
         self._red = imgui.ImVec4(1.0, 0.35, 0.3, 1.0)
         self._grey = imgui.ImVec4(0.6, 0.6, 0.6, 1.0)
         self._gen_specs = tuple(
@@ -156,9 +158,12 @@ class Dashboard:
                            | imgui.WindowFlags_.no_nav)
         self._panel_flags = imgui.WindowFlags_.no_saved_settings
         self._fit = implot.AxisFlags_.auto_fit
+        self._x_flags = implot.AxisFlags_.auto_fit | implot.AxisFlags_.no_label
+        self._legend_flags = implot.LegendFlags_.horizontal | implot.LegendFlags_.outside
+        self._table_flags = imgui.TableFlags_.borders | imgui.TableFlags_.row_bg
         self._panel_titles = {p: f"{_TITLES[p]} [{_key_label(keys[p])}]###{p}" if p in keys
                               else f"{_TITLES[p]}###{p}" for p in PANELS}
-        self._spike_labels = tuple(f"{name}: " for name in SPIKE_NAMES)
+        self._spike_labels = tuple(f"spikes {name}:" for name in SPIKE_NAMES)
         self._panel_fns: tuple[Callable[[], None], ...] = tuple(
             getattr(self, "_panel_" + name) for name in PANELS)
 
@@ -395,16 +400,25 @@ class Dashboard:
         s = self.scheduler
         if s is not None:
             imgui.same_line()
-            if imgui.button("Resume" if s.paused else "Pause"):
+            if imgui.button("Resume###pause" if s.paused else "Pause###pause"):
                 self.toggle_pause()
+            self._record_item("pause")
             imgui.same_line()
             if imgui.button("Step"):
                 self.step_once()
+            self._record_item("step")
         if self.screenshot is not None:
             imgui.same_line()
             if imgui.button("Screenshot"):
                 self.screenshot()
+            self._record_item("screenshot")
         imgui.end()
+
+    def _record_item(self, name: str) -> None:
+        if self.record_rects:
+            lo = imgui.get_item_rect_min()
+            hi = imgui.get_item_rect_max()
+            self.rects[name] = (lo.x, lo.y, hi.x - lo.x, hi.y - lo.y)
 
     def toggle_pause(self) -> None:
         """Pause or resume the scheduler (the Pause button)."""
@@ -420,45 +434,57 @@ class Dashboard:
 
     # ----------------------------------------------------------------- panels
 
+    def _plot(self, title: str, size: Any) -> bool:
+        """Begin a plot with auto-fit axes, no x label, and the legend in one row above it
+        (a legend inside a short plot hides all but its first rows). Call ``implot.end_plot``
+        when it returns True."""
+        if not implot.begin_plot(title, size):
+            return False
+        implot.setup_axis(implot.ImAxis_.x1, None, self._x_flags)
+        implot.setup_axis(implot.ImAxis_.y1, None, self._fit)
+        implot.setup_legend(implot.Location_.north, self._legend_flags)
+        return True
+
     def _panel_overview(self) -> None:
         m = self.meter
         p = self.profiler
-        self._text(f"fps {m.sec_fps.last():.1f}   frame {m.frame_ms.last():.2f} ms   "
-                   f"work {m.work_ms.last():.2f} ms")
-        self._text(f"frame {m.frame}   mean work (1 s) {m.sec_work_ms.last():.2f} ms   "
-                   f"budget {p.budgets.frame_ms:g} ms")
+        self._text(f"{m.sec_fps.last():.0f} fps   frame {m.frame_ms.last():.2f} ms")
+        self._text(f"work {m.work_ms.last():.2f} ms   1 s mean {m.sec_work_ms.last():.2f} ms")
+        self._text(f"budget {p.budgets.frame_ms:g} ms   frame #{m.frame}")
         enemies = 0.0
         for c in m.combat:
             enemies += c.enemies_total
         self._text(f"enemies {enemies:.0f}   combat {'on' if p.in_combat else 'off'}")
-        label = "since warm-up" if m.warmed_up else "since start"
-        self._text(f"RSS {m.rss_bytes / 1e6:.1f} MB   growth {label} "
-                   f"{m.rss_growth_bytes / 1e6:+.2f} MB")
-        self._text(f"blocks {label} {m.blocks_since_warmup:+d}   gen0 {m.gen0_since_warmup:+d}")
-        log = m.gc_log
-        self._text(f"GC {label}: gen0 {log.counts_since_mark[0]}  gen1 "
-                   f"{log.counts_since_mark[1]}  gen2 {log.counts_since_mark[2]}")
-        counts = p.spikes.log.counts_since_mark
         imgui.separator()
-        self._text("spikes")
-        for i, name in enumerate(self._spike_labels):
+        imgui.text_colored(self._grey, self._since_label())
+        self._text(f"RSS growth {m.rss_growth_bytes / 1e6:+.2f} MB")
+        self._text(f"blocks {m.blocks_since_warmup:+d}   gen0 {m.gen0_since_warmup:+d}")
+        log = m.gc_log
+        c = log.counts_since_mark
+        self._text(f"GC gen0 {c[0]}  gen1 {c[1]}  gen2 {c[2]}")
+        counts = p.spikes.log.counts_since_mark
+        for i, label in enumerate(self._spike_labels):
             if counts[i]:
-                imgui.text_unformatted(name)
+                imgui.text_unformatted(label)
                 imgui.same_line()
                 self._text(str(counts[i]))
-        for c in m.counters:
-            if c.group == "overview":
-                self._text(f"{c.name}: {c.ring.last():g}")
+        for cw in m.counters:
+            if cw.group == "overview":
+                self._text(f"{cw.name}: {cw.ring.last():g}")
         warnings_ = p.budgets.warnings
         if warnings_:
             imgui.separator()
             for line in warnings_:
+                imgui.push_text_wrap_pos(0.0)
                 imgui.text_colored(self._red, line)
+                imgui.pop_text_wrap_pos()
+
+    def _since_label(self) -> str:
+        return "since warm-up" if self.meter.warmed_up else "since start (no warm-up mark)"
 
     def _panel_frame(self) -> None:
         m = self.meter
-        if implot.begin_plot("times (ms)", self._plot_size):
-            implot.setup_axes("frame", "ms", self._fit, self._fit)
+        if self._plot("times (ms)", self._plot_size):
             self._line("frame", m.frame_ms)
             self._line("work", m.work_ms)
             self._line("step", m.step_ms)
@@ -468,8 +494,7 @@ class Dashboard:
             implot.end_plot()
         s = m.scheduler
         if s is not None and s.system_names:
-            if implot.begin_plot("systems, last step (ms)", self._plot_size):
-                implot.setup_axes("frame", "ms", self._fit, self._fit)
+            if self._plot("systems, last step (ms)", self._plot_size):
                 ring = s.systems
                 for i, name in enumerate(s.system_names):
                     if name.startswith("profiler."):
@@ -482,37 +507,34 @@ class Dashboard:
 
     def _panel_allocations(self) -> None:
         m = self.meter
-        if implot.begin_plot("per frame", self._plot_small):
-            implot.setup_axes("frame", "", self._fit, self._fit)
+        if self._plot("per frame", self._plot_small):
             self._line("blocks", m.blocks)
             self._line("gen0", m.gen0)
             implot.end_plot()
-        self._text(f"blocks: 60 f {m.blocks.window_sum(60):+.0f}   600 f "
-                   f"{m.blocks.window_sum(600):+.0f}   warm-up {m.blocks_since_warmup:+d}")
-        self._text(f"gen0:   60 f {m.gen0.window_sum(60):+.0f}   600 f "
-                   f"{m.gen0.window_sum(600):+.0f}   warm-up {m.gen0_since_warmup:+d}")
-        changed, on = imgui.checkbox("allocation tracing (tracemalloc)", m.tracing)
+        self._text("sums     60 f    600 f   warm-up")
+        self._text(f"blocks {m.blocks.window_sum(60):+6.0f} {m.blocks.window_sum(600):+8.0f} "
+                   f"{m.blocks_since_warmup:+9d}")
+        self._text(f"gen0   {m.gen0.window_sum(60):+6.0f} {m.gen0.window_sum(600):+8.0f} "
+                   f"{m.gen0_since_warmup:+9d}")
+        changed, on = imgui.checkbox("allocation tracing", m.tracing)
         if changed:
             m.set_tracing(on)
         if m.tracing:
-            if implot.begin_plot("transient (KB)", self._plot_small):
-                implot.setup_axes("frame", "KB", self._fit, self._fit)
+            if self._plot("transient (KB)", self._plot_small):
                 self._line("per frame", m.transient_bytes, 1e-3)
                 view = self._series(m.tick_transient_bytes)
                 np.multiply(view, 1e-3, out=view)
                 if len(view):
-                    implot.plot_line("per tick", view, 1.0,
-                                     float(m.frame - len(view)))
+                    implot.plot_line("per tick", view)
                 implot.end_plot()
-            self._text(f"traced {m.traced_bytes.last() / 1e6:.2f} MB   growth "
-                       f"{m.traced_growth_bytes / 1e3:+.1f} KB")
+            self._text(f"traced {m.traced_bytes.last() / 1e6:.2f} MB, "
+                       f"growth {m.traced_growth_bytes / 1e3:+.1f} KB")
         else:
-            imgui.text_colored(self._grey, "tracing off: transient bytes not measured")
+            imgui.text_colored(self._grey, "tracing off: no transient bytes")
 
     def _panel_gc(self) -> None:
         m = self.meter
-        if implot.begin_plot("collections (pause ms)", self._plot_size):
-            implot.setup_axes("frame", "ms", self._fit, self._fit)
+        if self._plot("collections: pause (ms)", self._plot_size):
             for g in range(3):
                 xs = self._series(m.gc_frame_by_gen[g])
                 ys = self._series(m.gc_pause_by_gen[g])
@@ -524,19 +546,30 @@ class Dashboard:
                 implot.plot_inf_lines("spikes", spikes, self._spike_spec)
             implot.end_plot()
         log = m.gc_log
-        for g in range(3):
-            self._text(f"{GC_GENERATIONS[g]}: {log.counts_since_mark[g]} collections, "
-                       f"{log.value_sum_since_mark[g]:.2f} ms total, max "
-                       f"{log.max_value_since_mark[g]:.2f} ms, explicit "
-                       f"{m.gc_explicit_since_warmup[g]}")
+        imgui.text_colored(self._grey, self._since_label())
+        if imgui.begin_table("gc", 5, self._table_flags):
+            for head in ("gen", "n", "total ms", "max ms", "asked"):
+                imgui.table_setup_column(head)
+            imgui.table_headers_row()
+            for g in range(3):
+                imgui.table_next_row()
+                imgui.table_next_column()
+                imgui.text_unformatted(GC_GENERATIONS[g])
+                imgui.table_next_column()
+                self._text(str(log.counts_since_mark[g]))
+                imgui.table_next_column()
+                self._text(f"{log.value_sum_since_mark[g]:.2f}")
+                imgui.table_next_column()
+                self._text(f"{log.max_value_since_mark[g]:.2f}")
+                imgui.table_next_column()
+                self._text(str(m.gc_explicit_since_warmup[g]))
+            imgui.end_table()
         policy = self.profiler.gc_policy
-        imgui.separator()
         self._text(f"policy: {policy.collections} collections, "
-                   f"{policy.pause_ns_total * 1e-6:.2f} ms; frozen {policy.frozen}")
+                   f"{policy.pause_ns_total * 1e-6:.2f} ms")
         changed, on = imgui.checkbox("combat thresholds", policy.in_combat)
         if changed:
             self.profiler.set_combat(on)
-        imgui.same_line()
         changed, on = imgui.checkbox("spare-time GC", self.profiler.auto_spare_time)
         if changed:
             self.profiler.auto_spare_time = on
@@ -548,8 +581,7 @@ class Dashboard:
 
     def _panel_memory(self) -> None:
         m = self.meter
-        if implot.begin_plot("RSS (MB, 1 Hz)", self._plot_small):
-            implot.setup_axes("s", "MB", self._fit, self._fit)
+        if self._plot("RSS (MB), 1 Hz", self._plot_small):
             view = self._series(m.sec_rss_mb)
             if len(view):
                 implot.plot_line("RSS", view)
@@ -558,30 +590,28 @@ class Dashboard:
                 if len(view):
                     implot.plot_line("traced", view)
             implot.end_plot()
-        if implot.begin_plot("allocated blocks (1 Hz)", self._plot_small):
-            implot.setup_axes("s", "", self._fit, self._fit)
+        if self._plot("allocated blocks, 1 Hz", self._plot_small):
             view = self._series(m.sec_blocks_total)
             if len(view):
                 implot.plot_line("blocks", view)
             implot.end_plot()
-        label = "since warm-up" if m.warmed_up else "since start"
-        budget = self.profiler.budgets.memory_growth_mb
-        self._text(f"RSS {m.rss_bytes / 1e6:.1f} MB ({m.rss.kind}), growth {label} "
-                   f"{m.rss_growth_bytes / 1e6:+.2f} MB of {budget:g}")
-        self._text(f"blocks now {m.blocks_total}, {label} {m.blocks_since_warmup:+d}")
+        imgui.text_colored(self._grey, self._since_label())
+        self._text(f"RSS {m.rss_bytes / 1e6:.1f} MB ({m.rss.kind})")
+        self._text(f"growth {m.rss_growth_bytes / 1e6:+.2f} of "
+                   f"{self.profiler.budgets.memory_growth_mb:g} MB")
+        self._text(f"blocks {m.blocks_total} ({m.blocks_since_warmup:+d})")
 
     def _panel_pools(self) -> None:
         m = self.meter
         if not m.pools:
-            imgui.text_colored(self._grey, "no pools watched (profiler.watch_pool)")
+            imgui.text_colored(self._grey, "no pools watched")
             return
-        if implot.begin_plot("utilisation", self._plot_small):
-            implot.setup_axes("frame", "", self._fit, self._fit)
+        if self._plot("utilisation", self._plot_small):
             for w in m.pools:
                 self._line(w.name, w.utilisation)
             implot.end_plot()
-        if imgui.begin_table("pools", 6, imgui.TableFlags_.borders | imgui.TableFlags_.row_bg):
-            for head in ("pool", "in use / cap", "util", "high water", "refused", "grown"):
+        if imgui.begin_table("pools", 5, self._table_flags):
+            for head in ("pool", "use", "high", "refused", "grown"):
                 imgui.table_setup_column(head)
             imgui.table_headers_row()
             for w in m.pools:
@@ -591,11 +621,9 @@ class Dashboard:
                 imgui.table_next_column()
                 imgui.text_unformatted(w.name)
                 imgui.table_next_column()
-                self._text(f"{s.in_use} / {cap}")
-                imgui.table_next_column()
                 self._text(f"{(s.in_use / cap if cap else 0.0):.0%}")
                 imgui.table_next_column()
-                self._text(f"{s.high_water}")
+                self._text(f"{(s.high_water / cap if cap else 0.0):.0%}")
                 imgui.table_next_column()
                 if s.refusals:
                     imgui.text_colored(self._red, str(s.refusals))
@@ -608,26 +636,22 @@ class Dashboard:
     def _panel_combat(self) -> None:
         m = self.meter
         for c in m.combat:
-            if c.enemies.rings and implot.begin_plot("enemies by tier", self._plot_small):
-                implot.setup_axes("frame", "", self._fit, self._fit)
+            if c.enemies.rings and self._plot("enemies by tier", self._plot_small):
                 for label, ring in c.enemies.rings.items():
                     self._line(label, ring)
                 implot.end_plot()
-            if implot.begin_plot("per tick / live", self._plot_small):
-                implot.setup_axes("frame", "", self._fit, self._fit)
-                self._line("damage events", c.damage_events)
+            if self._plot("damage events / tick, projectiles", self._plot_small):
+                self._line("damage", c.damage_events)
                 self._line("projectiles", c.projectiles)
                 implot.end_plot()
         if m.rings:
-            if implot.begin_plot("ring fill", self._plot_small):
-                implot.setup_axes("frame", "", self._fit, self._fit)
+            if self._plot("ring fill", self._plot_small):
                 for r in m.rings:
                     self._line(r.name, r.fill)
                 implot.end_plot()
             for r in m.rings:
-                ring = r.ring
                 self._text(f"{r.name}: {r.fill.last():.0%} full, "
-                           f"overflows {ring.overflows}")
+                           f"{r.ring.overflows} overflows")
         for cw in m.counters:
             if cw.group == "combat":
                 self._text(f"{cw.name}: {cw.ring.last():g}")
@@ -637,26 +661,24 @@ class Dashboard:
     def _panel_render(self) -> None:
         m = self.meter
         for r in m.render:
-            if implot.begin_plot("draw calls / GL objects", self._plot_small):
-                implot.setup_axes("frame", "", self._fit, self._fit)
+            if self._plot("draw calls, GL objects", self._plot_small):
                 self._line("draw calls", r.draw_calls)
-                self._line("GL objects live", r.gl_live)
+                self._line("GL live", r.gl_live)
                 implot.end_plot()
-            if r.instances.rings and implot.begin_plot("instances per batch", self._plot_small):
-                implot.setup_axes("frame", "", self._fit, self._fit)
+            if r.instances.rings and self._plot("instances per batch", self._plot_small):
                 for label, ring in r.instances.rings.items():
                     self._line(label, ring)
                 implot.end_plot()
             s = r.stats
-            self._text(f"draw calls {s.draw_calls}   GL live {getattr(s, 'gl_live', 0)} "
-                       f"created {getattr(s, 'gl_created', 0)} "
-                       f"released {getattr(s, 'gl_released', 0)}   "
-                       f"reallocations {getattr(s, 'reallocations', 0)}")
+            self._text(f"draw calls {s.draw_calls}   reallocations "
+                       f"{getattr(s, 'reallocations', 0)}")
+            self._text(f"GL live {getattr(s, 'gl_live', 0)}  created "
+                       f"{getattr(s, 'gl_created', 0)}  released {getattr(s, 'gl_released', 0)}")
         for cw in m.counters:
             if cw.group == "render":
                 self._text(f"{cw.name}: {cw.ring.last():g}")
         if not m.render:
-            imgui.text_colored(self._grey, "no render stats watched (profiler.watch_render)")
+            imgui.text_colored(self._grey, "no render stats watched")
 
 
 class _Toggle:
