@@ -1,0 +1,45 @@
+"""Enemy animation: a float frame index per enemy, advanced by its tier's fps.
+
+Each enemy starts at a random phase (the wave director draws ``anim_frame`` in
+``[0, frames)`` at spawn), so the horde does not step in lockstep. The renderer reads
+``anim_frame`` (floor it for the frame, or blend with the fraction).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._kernels import f32
+
+if TYPE_CHECKING:
+    from .world import World
+
+__all__ = ["EnemyAnimation"]
+
+
+class EnemyAnimation:
+    """System ``animation``: ``anim_frame = (anim_frame + anim_fps * dt) mod anim_frames``."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self._step = np.zeros(world.enemies.capacity, np.float32)
+        self._dt = f32(0.0)
+
+    def __call__(self, dt: float) -> None:
+        """Advance every enemy's frame.
+
+        Allocation contract: allocates no array data; transient views only.
+        """
+        store = self.world.enemies
+        n = store.count
+        if n == 0:
+            return
+        self._dt[...] = dt
+        cols = store.columns
+        frame = cols["anim_frame"][:n]
+        step = self._step[:n]
+        np.multiply(cols["anim_fps"][:n], self._dt, out=step)
+        np.add(frame, step, out=frame)
+        np.fmod(frame, cols["anim_frames"][:n], out=frame)

@@ -1,0 +1,299 @@
+"""Scene-based bosses: pooled Python objects driven by the state machine of their scene file.
+
+A boss is a :class:`Boss` from an ``ObjectPool`` (capacity ``WorldConfig.boss_capacity``);
+its behaviour is its :class:`~engine.combat.scene.BossScene`: each state plays an animation,
+does an action for a duration and names the next state:
+
+* ``wait`` - stand still;
+* ``chase`` - walk toward the player at the scene's speed;
+* ``attack`` - use the state's pattern once, on entry: ``radial_burst`` fires ``count``
+  hostile projectiles around the boss, ``charge`` dashes toward the player at the pattern's
+  speed for its duration (contact then deals the pattern's damage). A pattern still cooling
+  down skips its state (the machine goes straight to the next one).
+
+Built-in states: ``hurt`` on damage (at most once per ``hurt_cooldown``; plays the hurt
+animation once, then resumes the interrupted state where it was) and ``death`` at hp <= 0
+(plays the death animation once, then the boss goes back to the pool).
+
+The renderer reads ``x, y, prev_x, prev_y``, ``anim`` (animation name), ``anim_frame`` (int)
+and ``scene.sprite_sheet`` of the bosses in ``BossSystem.slots`` that are ``active``.
+Damage reaches a boss through the damage ring (``KIND_BOSS``, target ``Boss.handle``), applied
+by :meth:`BossSystem.apply_damage`; a handle of a boss that died (or of a reused pool object)
+no longer matches and the event is counted as stale.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from engine.data import ObjectPool
+
+from .damage import KIND_PLAYER, SOURCE_BOSS
+from .scene import BossScene
+
+if TYPE_CHECKING:
+    from .world import World
+
+__all__ = ["Boss", "BossSystem"]
+
+_SLOT_BITS = 8
+_SLOT_MASK = (1 << _SLOT_BITS) - 1
+
+
+class Boss:
+    """One boss (a pooled object; all fields are rewritten when it is spawned).
+
+    Attributes:
+        slot: index in ``BossSystem.slots``.
+        handle: ``serial << 8 | slot``: changes every time the object is reused.
+        active: alive or dying (False when back in the pool).
+        scene: the BossScene (``scene.sprite_sheet`` names the sprite sheet).
+        x, y, prev_x, prev_y: position now and at the start of the tick.
+        hp, max_hp, radius: numbers from the scene.
+        state: current state name ("hurt" and "death" are built in).
+        state_time: seconds in the current state.
+        anim: current animation name; anim_frame: its frame index (int); anim_time: seconds
+            since the animation started.
+        dying: in the death state.
+    """
+
+    __slots__ = ("slot", "serial", "handle", "active", "scene", "x", "y", "prev_x", "prev_y",
+                 "hp", "max_hp", "radius", "state", "state_time", "anim", "anim_frame",
+                 "anim_time", "dying", "hurt_ready", "saved_state", "saved_time",
+                 "saved_anim_time", "vx", "vy", "cooldowns", "hits_taken", "transitions")
+
+    def __init__(self, slot: int) -> None:
+        self.slot = slot
+        self.serial = 0
+        self.handle = -1
+        self.active = False
+        self.scene: BossScene | None = None
+        self.x = self.y = self.prev_x = self.prev_y = 0.0
+        self.hp = self.max_hp = self.radius = 0.0
+        self.state = ""
+        self.state_time = 0.0
+        self.anim = ""
+        self.anim_frame = 0
+        self.anim_time = 0.0
+        self.dying = False
+        self.hurt_ready = 0.0
+        self.saved_state = ""
+        self.saved_time = 0.0
+        self.saved_anim_time = 0.0
+        self.vx = self.vy = 0.0
+        self.cooldowns: dict[str, float] = {}
+        """Pattern name -> simulated time when it may be used again."""
+        self.hits_taken = 0
+        self.transitions = 0
+        """State changes so far (tests, debugging)."""
+
+    def __repr__(self) -> str:
+        name = self.scene.name if self.scene else None
+        return (f"Boss(slot={self.slot}, scene={name!r}, active={self.active}, "
+                f"state={self.state!r}, anim={self.anim!r}:{self.anim_frame}, hp={self.hp:g})")
+
+
+class BossSystem:
+    """System ``bosses``: state machines, movement, patterns and contact of the live bosses.
+
+    Attributes:
+        pool: the ``ObjectPool`` of Boss objects (its ``stats`` go to the profiler).
+        slots: every Boss object of the pool, active or not, in slot order.
+    """
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.slots: list[Boss] = []
+        self.pool: ObjectPool[Boss] = ObjectPool("bosses", self._make,
+                                                 world.config.boss_capacity)
+
+    def _make(self) -> Boss:
+        boss = Boss(len(self.slots))
+        self.slots.append(boss)
+        return boss
+
+    @property
+    def time(self) -> float:
+        return self.world.wave_director.time
+
+    # ------------------------------------------------------------------ life cycle
+    def spawn(self, scene: BossScene, x: float, y: float) -> Boss | None:
+        """Bring a boss of ``scene`` in at (x, y).
+
+        Returns:
+            The boss, or None when the pool is full (counted in the pool's refusals and in
+            ``CombatStats.boss_refusals``).
+        """
+        st = self.world.stats
+        boss = self.pool.acquire()
+        if boss is None:
+            st.boss_refusals += 1
+            return None
+        boss.serial += 1
+        boss.handle = (boss.serial << _SLOT_BITS) | boss.slot
+        boss.active = True
+        boss.scene = scene
+        boss.x = boss.prev_x = float(x)
+        boss.y = boss.prev_y = float(y)
+        boss.hp = boss.max_hp = scene.hp
+        boss.radius = scene.size
+        boss.dying = False
+        boss.hurt_ready = 0.0
+        boss.vx = boss.vy = 0.0
+        boss.hits_taken = 0
+        boss.transitions = 0
+        boss.cooldowns.clear()
+        for name in scene.patterns:
+            boss.cooldowns[name] = 0.0
+        self._enter(boss, scene.initial_state)
+        st.boss_spawns += 1
+        st.bosses_live += 1
+        return boss
+
+    def _release(self, boss: Boss) -> None:
+        boss.active = False
+        boss.dying = False
+        self.pool.release(boss)
+        self.world.stats.bosses_live -= 1
+
+    def apply_damage(self, handle: int, amount: float) -> bool:
+        """Hurt the boss named by ``handle``.
+
+        Returns:
+            False when the handle is stale (the boss died or the object was reused) or the
+            boss is already dying; True when the damage was applied.
+        """
+        slot = handle & _SLOT_MASK
+        if handle < 0 or slot >= len(self.slots):
+            return False
+        boss = self.slots[slot]
+        if not boss.active or boss.handle != handle or boss.dying:
+            return False
+        boss.hp -= amount
+        boss.hits_taken += 1
+        scene = boss.scene
+        assert scene is not None  # active bosses always have a scene
+        if boss.hp <= 0.0:
+            boss.hp = 0.0
+            boss.dying = True
+            self._set_state(boss, "death", "death")
+            self.world.stats.boss_kills += 1
+            self.world.player.xp += scene.xp
+        elif self.time >= boss.hurt_ready:
+            boss.hurt_ready = self.time + scene.hurt_cooldown
+            if boss.state != "hurt":
+                boss.saved_state = boss.state
+                boss.saved_time = boss.state_time
+                boss.saved_anim_time = boss.anim_time
+            self._set_state(boss, "hurt", "hurt")
+        return True
+
+    # ------------------------------------------------------------------ state machine
+    def _set_state(self, boss: Boss, state: str, anim: str) -> None:
+        boss.state = state
+        boss.state_time = 0.0
+        boss.anim = anim
+        boss.anim_time = 0.0
+        boss.anim_frame = 0
+        boss.transitions += 1
+
+    def _enter(self, boss: Boss, name: str) -> None:
+        """Enter a declared state; an attack whose pattern cools down is skipped."""
+        scene = boss.scene
+        assert scene is not None
+        for _ in range(len(scene.states)):
+            spec = scene.states[name]
+            if spec.action != "attack" or spec.pattern is None:
+                break
+            if self.time >= boss.cooldowns[spec.pattern]:
+                break
+            name = spec.next
+        spec = scene.states[name]
+        self._set_state(boss, name, spec.animation)
+        boss.vx = boss.vy = 0.0
+        if spec.action == "attack" and spec.pattern is not None:
+            self._use_pattern(boss, spec.pattern)
+
+    def _use_pattern(self, boss: Boss, name: str) -> None:
+        scene = boss.scene
+        assert scene is not None
+        pat = scene.patterns[name]
+        if self.time < boss.cooldowns[name]:
+            return
+        boss.cooldowns[name] = self.time + pat.cooldown
+        w = self.world
+        if pat.kind == "radial_burst":
+            phase = float(w.rng.random()) * math.tau / pat.count
+            w.projectile_system.fire_radial(boss.x, boss.y, pat.count, pat.speed,
+                                            damage=pat.damage, life=pat.lifetime,
+                                            radius=pat.radius, phase=phase, hostile=True)
+        else:  # charge: dash toward where the player is now
+            dx = float(w.player.pos[0]) - boss.x
+            dy = float(w.player.pos[1]) - boss.y
+            d = math.hypot(dx, dy)
+            if d > 1e-6:
+                boss.vx = dx / d * pat.speed
+                boss.vy = dy / d * pat.speed
+
+    def __call__(self, dt: float) -> None:
+        """Advance every live boss one step.
+
+        Allocation contract: transient Python floats only; retains nothing (state names are
+        the scene's own strings, the cooldown dict keeps its keys).
+        """
+        for boss in self.slots:
+            if boss.active:
+                self._step(boss, dt)
+
+    def _step(self, boss: Boss, dt: float) -> None:
+        w = self.world
+        scene = boss.scene
+        assert scene is not None
+        boss.prev_x = boss.x
+        boss.prev_y = boss.y
+        boss.state_time += dt
+        boss.anim_time += dt
+        anim = scene.animations[boss.anim]
+        frame = int(boss.anim_time * anim.fps)
+        boss.anim_frame = frame % anim.frames if anim.loop else min(frame, anim.frames - 1)
+        if boss.state == "death":
+            if boss.state_time >= anim.duration:
+                self._release(boss)
+            return
+        if boss.state == "hurt":
+            if boss.state_time >= anim.duration:
+                spec = scene.states[boss.saved_state]
+                boss.state = boss.saved_state
+                boss.state_time = boss.saved_time
+                boss.anim = spec.animation
+                boss.anim_time = boss.saved_anim_time
+                boss.transitions += 1
+            return
+        spec = scene.states[boss.state]
+        px = float(w.player.pos[0])
+        py = float(w.player.pos[1])
+        dx = px - boss.x
+        dy = py - boss.y
+        dist = math.hypot(dx, dy)
+        touch = boss.radius + w.player.radius
+        damage = scene.contact_damage
+        if spec.action == "chase" and dist > touch:
+            step = min(scene.speed * dt, dist - touch)
+            boss.x += dx / dist * step
+            boss.y += dy / dist * step
+        elif spec.action == "attack" and spec.pattern is not None:
+            pat = scene.patterns[spec.pattern]
+            if pat.kind == "charge" and boss.state_time <= pat.duration:
+                boss.x += boss.vx * dt
+                boss.y += boss.vy * dt
+                damage = max(damage, pat.damage)
+        lo = w.arena_min
+        hi = w.arena_max
+        boss.x = min(max(boss.x, float(lo[0])), float(hi[0]))
+        boss.y = min(max(boss.y, float(lo[1])), float(hi[1]))
+        if damage > 0.0 and w.player.alive and w.player.invuln <= 0.0:
+            if math.hypot(px - boss.x, py - boss.y) <= touch:
+                w.damage_ring.push(0, damage, SOURCE_BOSS, KIND_PLAYER)
+        if boss.state_time >= spec.duration:
+            self._enter(boss, spec.next)

@@ -1,0 +1,275 @@
+"""The wave director: when, where and what the horde spawns.
+
+Rate. Spawns per second ramp linearly from ``start_rate`` to ``max_rate`` over
+``ramp_seconds``; fractional spawns accumulate in a budget. Live enemies are capped at
+``max_enemies``: at the cap the director waits (the budget is kept, bounded by the cap, so
+spawning resumes as soon as enemies die). When the enemy store itself is full (capacity below
+the cap) the store refuses the spawn: the refusal is counted in the store's ``PoolStats`` and in
+``CombatStats.spawn_refusals`` - visible, never silent.
+
+Where. On a ring around the player just outside the camera view: inner radius = the view's
+half-diagonal (``view_half_extent``, a plain value the game sets from its camera) + margin;
+clamped inside the arena.
+
+What. The tier mix is interpolated in time between the ``tier_mix`` key points. Each spawn
+batch is one ``spawn_batch`` and a vectorised fill of every column from ``rng.random(out=)``
+into scratch owned by the director.
+
+Bosses. Scheduled ``BossWave`` entries enter when their time comes, on the same ring.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._kernels import f32
+
+if TYPE_CHECKING:
+    from .world import World
+
+__all__ = ["ENEMY_COLUMNS", "WaveDirector"]
+
+ENEMY_COLUMNS = {
+    "pos": ((2,), np.float32),
+    "prev_pos": ((2,), np.float32),
+    "sep": ((2,), np.float32),
+    "hp": ((), np.float32, 1.0),
+    "tier": ((), np.uint8),
+    "speed": ((), np.float32),
+    "radius": ((), np.float32, 1.0),
+    "damage": ((), np.float32),
+    "anim_frame": ((), np.float32),
+    "anim_fps": ((), np.float32),
+    "anim_frames": ((), np.float32, 1.0),
+}
+"""Enemy store columns. ``pos``/``prev_pos`` (render interpolation), ``tier`` (index into the
+tier table), ``anim_frame`` (float frame index) are what the renderer reads; ``sep`` is the
+separation velocity computed after the hash rebuild and applied by the next movement;
+``speed``, ``radius``, ``damage``, ``anim_fps``, ``anim_frames`` are per-row copies of tier
+numbers (speed with a per-enemy jitter)."""
+
+
+class WaveDirector:
+    """System ``waves``: the spawn schedule, the ring, the tier mix, boss waves.
+
+    Attributes:
+        time: simulated seconds since the start.
+        budget: spawns owed (fractional), bounded by ``max_enemies``.
+    """
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        cfg = world.config.waves
+        self.cfg = cfg
+        cap = world.enemies.capacity
+        self.time = 0.0
+        self.budget = 0.0
+        self._u = np.zeros(cap, np.float32)
+        self._a = np.zeros(cap, np.float32)
+        self._b = np.zeros(cap, np.float32)
+        self._tier = np.zeros(cap, np.int64)
+        self._mask = np.zeros(cap, np.bool_)
+        self._tier_u8 = np.zeros(cap, np.uint8)
+        n_tiers = len(world.tiers)
+        self._mix = [(float(t), [float(x) for x in w]) for t, w in cfg.tier_mix]
+        self._cum = [f32(1.0) for _ in range(n_tiers - 1)]
+        hx, hy = world.config.view_half_extent
+        self.ring_inner = math.hypot(hx, hy) + cfg.spawn_margin
+        self.ring_width = cfg.spawn_ring_width
+        self._inner = f32(self.ring_inner)
+        self._width = f32(self.ring_width)
+        self._tau = f32(math.tau)
+        self._one = f32(1.0)
+        self._two = f32(2.0)
+        self._jitter = f32(cfg.speed_jitter)
+        self._bosses = sorted(world.config.bosses, key=lambda b: b.time)
+        self._next_boss = 0
+
+    # ------------------------------------------------------------------ schedule
+    def rate(self, t: float) -> float:
+        """Spawns per second at time t."""
+        c = self.cfg
+        f = min(1.0, max(0.0, t / c.ramp_seconds))
+        return c.start_rate + (c.max_rate - c.start_rate) * f
+
+    def weights(self, t: float) -> list[float]:
+        """Normalised tier weights at time t (interpolated between the key points)."""
+        pts = self._mix
+        if t <= pts[0][0]:
+            w = pts[0][1]
+        elif t >= pts[-1][0]:
+            w = pts[-1][1]
+        else:
+            i = 0
+            while pts[i + 1][0] <= t:
+                i += 1
+            (t0, w0), (t1, w1) = pts[i], pts[i + 1]
+            f = (t - t0) / (t1 - t0) if t1 > t0 else 1.0
+            w = [a + (b - a) * f for a, b in zip(w0, w1)]
+        s = sum(w)
+        return [x / s for x in w]
+
+    # ------------------------------------------------------------------ the system
+    def __call__(self, dt: float) -> None:
+        """Advance the schedule and spawn what is due.
+
+        Allocation contract: allocates no array data after warm-up; transient views, Python
+        scalars and a short list of tier weights per spawning tick. Boss entries allocate
+        nothing either (bosses come from a pool).
+        """
+        w = self.world
+        self.time += dt
+        st = w.stats
+        bosses = self._bosses
+        while self._next_boss < len(bosses) and self.time >= bosses[self._next_boss].time:
+            wave = bosses[self._next_boss]
+            self._next_boss += 1
+            x, y = self._ring_point()
+            w.boss_system.spawn(w.scenes[wave.scene], x, y)
+        cfg = self.cfg
+        self.budget += self.rate(self.time) * dt
+        want = int(self.budget)
+        if want <= 0:
+            return
+        if cfg.max_per_tick:
+            want = min(want, cfg.max_per_tick)
+        room = cfg.max_enemies - w.enemies.count
+        if want > room:
+            st.spawns_capped += 1
+            want = max(room, 0)
+        self.budget = min(self.budget - want, float(cfg.max_enemies))
+        if want:
+            self.spawn(want)
+
+    def _ring_point(self) -> tuple[float, float]:
+        rng = self.world.rng
+        a = float(rng.random()) * math.tau
+        r = self.ring_inner + float(rng.random()) * self.ring_width
+        p = self.world.player
+        lo = self.world.arena_min
+        hi = self.world.arena_max
+        x = min(max(float(p.pos[0]) + r * math.cos(a), float(lo[0])), float(hi[0]))
+        y = min(max(float(p.pos[1]) + r * math.sin(a), float(lo[1])), float(hi[1]))
+        return x, y
+
+    def spawn(self, n: int) -> int:
+        """Spawn n enemies on the ring now, tiers drawn from the current mix.
+
+        Returns:
+            Enemies spawned; fewer than n when the store is full (the shortfall is counted in
+            ``CombatStats.spawn_refusals`` and the store's ``PoolStats.refusals``).
+
+        Allocation contract: as ``__call__``.
+        """
+        w = self.world
+        store = w.enemies
+        start, got = store.spawn_batch(n)
+        st = w.stats
+        if got < n:
+            st.spawn_refusals += n - got
+        if got == 0:
+            return 0
+        end = start + got
+        cols = store.columns
+        rng = w.rng
+        u = self._u[:got]
+        a = self._a[:got]
+        b = self._b[:got]
+        # Position on the ring around the player.
+        rng.random(out=u, dtype=np.float32)
+        np.multiply(u, self._tau, out=u)
+        np.cos(u, out=a)
+        np.sin(u, out=b)
+        rng.random(out=u, dtype=np.float32)
+        np.multiply(u, self._width, out=u)
+        np.add(u, self._inner, out=u)
+        np.multiply(a, u, out=a)
+        np.multiply(b, u, out=b)
+        pos = cols["pos"][start:end]
+        p = w.player.pos
+        np.add(a, p[0:1], out=pos[:, 0])
+        np.add(b, p[1:2], out=pos[:, 1])
+        pos[:, 0].clip(w.arena_min[0:1].reshape(()), w.arena_max[0:1].reshape(()),
+                       out=pos[:, 0])
+        pos[:, 1].clip(w.arena_min[1:2].reshape(()), w.arena_max[1:2].reshape(()),
+                       out=pos[:, 1])
+        np.copyto(cols["prev_pos"][start:end], pos)
+        # Tier: count the cumulative thresholds at or below a uniform draw.
+        weights = self.weights(self.time)
+        acc = 0.0
+        for c, wt in zip(self._cum, weights):
+            acc += wt
+            c[...] = acc
+        tier = self._tier[:got]
+        self._fill_tiers(u, tier)
+        self._fill_columns(start, end, tier)
+        st.spawns_total += got
+        return got
+
+    def _fill_tiers(self, u: np.ndarray, tier: np.ndarray) -> None:
+        n = tier.shape[0]
+        self.world.rng.random(out=u, dtype=np.float32)
+        # Counted in uint8 (a bool operand of an int64 add is cast through a 64 KB buffer).
+        t8 = self._tier_u8[:n]
+        t8.fill(0)
+        m = self._mask[:n]
+        for c in self._cum:
+            np.greater_equal(u, c, out=m)
+            np.add(t8, m.view(np.uint8), out=t8)
+        np.copyto(tier, t8, casting="unsafe")
+
+    def _fill_columns(self, start: int, end: int, tier: np.ndarray) -> None:
+        """Per-row copies of the tier numbers for rows [start, end) of tiers ``tier``."""
+        w = self.world
+        cols = w.enemies.columns
+        t = w.tiers
+        np.copyto(cols["tier"][start:end], tier, casting="unsafe")
+        t.hp.take(tier, out=cols["hp"][start:end], mode="clip")
+        t.radius.take(tier, out=cols["radius"][start:end], mode="clip")
+        t.damage.take(tier, out=cols["damage"][start:end], mode="clip")
+        t.anim_fps.take(tier, out=cols["anim_fps"][start:end], mode="clip")
+        frames = cols["anim_frames"][start:end]
+        t.frames.take(tier, out=frames, mode="clip")
+        # Random animation phase, so the horde does not move in lockstep.
+        af = cols["anim_frame"][start:end]
+        w.rng.random(out=af, dtype=np.float32)
+        np.multiply(af, frames, out=af)
+        # Speed: the tier's, times 1 +/- jitter.
+        speed = cols["speed"][start:end]
+        t.speed.take(tier, out=speed, mode="clip")
+        u = self._u[:end - start]
+        w.rng.random(out=u, dtype=np.float32)
+        np.multiply(u, self._two, out=u)
+        np.subtract(u, self._one, out=u)
+        np.multiply(u, self._jitter, out=u)
+        np.add(u, self._one, out=u)
+        np.multiply(speed, u, out=speed)
+
+    def place(self, x: float, y: float, tier: int = 0) -> int:
+        """Spawn one enemy of a tier at a given spot (tests, scripted events).
+
+        Returns:
+            Its handle, or -1 when the store is full (counted as a refusal).
+
+        Raises:
+            IndexError: tier out of range.
+        """
+        w = self.world
+        if not 0 <= tier < len(w.tiers):
+            raise IndexError(f"tier: expected an index in [0, {len(w.tiers)}), got {tier}")
+        store = w.enemies
+        start, got = store.spawn_batch(1)
+        if got == 0:
+            w.stats.spawn_refusals += 1
+            return -1
+        cols = store.columns
+        cols["pos"][start] = (x, y)
+        cols["prev_pos"][start] = (x, y)
+        t = self._tier[:1]
+        t[0] = tier
+        self._fill_columns(start, start + 1, t)
+        w.stats.spawns_total += 1
+        return int(store.handles[start])
