@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from engine.data import EntityStore, PoolStats, RingBuffer
+from engine.data.spatial_hash import SpatialHash
 
 from .animation import EnemyAnimation
 from .bosses import Boss, BossSystem
@@ -37,8 +38,6 @@ from .projectiles import PROJECTILE_COLUMNS, ProjectileSystem
 from .scene import BossScene, load_boss_scene
 from .stats import CombatStats
 from .waves import ENEMY_COLUMNS, WaveDirector
-
-from engine.data.spatial_hash import SpatialHash
 
 __all__ = ["World", "SystemFn"]
 
