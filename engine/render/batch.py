@@ -189,6 +189,7 @@ class InstanceBatch:
         self.program_name = program
         self.texture = texture
         self.texture_unit = int(texture_unit)
+        self._unit_i32 = np.array(self.texture_unit, dtype=np.int32)
         self.policy = GrowthPolicy.parse(policy)
         try:
             self.blend = Blend(blend)
@@ -219,6 +220,7 @@ class InstanceBatch:
         self._u_proj: Any = None
         self._u_frames: Any = None
         self._u_frame_count: Any = None
+        self._u_atlas: Any = None
         self._frames_view = self._frame_table
         self._released = False
         self.capacity = int(capacity)
@@ -689,8 +691,7 @@ class InstanceBatch:
                                  f"u_frames[{length}], the batch needs {self.frame_count}")
             self._frames_view = self._frame_table[:length]
         atlas = program.get("u_atlas", None)
-        if isinstance(atlas, moderngl.Uniform):
-            atlas.value = self.texture_unit
+        self._u_atlas = atlas if isinstance(atlas, moderngl.Uniform) else None
 
     def draw(self, camera_matrix: np.ndarray) -> bool:
         """One instanced draw of the ``count`` packed instances; nothing when empty.
@@ -718,6 +719,9 @@ class InstanceBatch:
             self._u_frame_count.write(self._frame_count_i32)
         if self.texture is not None:
             self.texture.use(self.texture_unit)
+            if self._u_atlas is not None:
+                # Program state is shared by every batch using the program: set per draw.
+                self._u_atlas.write(self._unit_i32)
         ctx = self.gfx.ctx
         if self._blend_func is None:
             ctx.disable(moderngl.BLEND)
