@@ -35,6 +35,20 @@ bosses, or a prototype's boids):
   ``CLAMP`` keeps the capacity: the first ``capacity`` instances are drawn and the rest are
   counted in ``truncated_frame``, ``truncated_total`` and ``RenderStats.truncated``.
 
+Use outside the horde kit (a boids prototype, say)::
+
+    gfx = GraphicsContext(ctx)
+    shaders = ShaderLibrary(gfx, DEFAULT_SHADER_DIR)
+    atlas = build_atlas()
+    boids = InstanceBatch(gfx, "boids", shaders, texture=atlas.upload(gfx),
+                          frame_uvs=atlas.frame_uvs("projectile"), size=(12, 6),
+                          capacity=10_000)
+    # every frame, from the prototype's own float32 arrays:
+    boids.begin()
+    boids.pack_range(n, pos, prev_pos, alpha, rotation=heading)
+    boids.upload()
+    boids.draw(camera.matrix)
+
 Allocation contract: ``begin``, the ``pack_*`` calls, ``upload`` and ``draw`` allocate nothing
 after warm-up (a few transient view objects and Python ints, no array data), provided the
 columns are float32 (pos, prev_pos, size, tint, scale, rotation; ``frame`` may be any numeric

@@ -236,8 +236,15 @@ class ShaderLibrary:
 
     # ------------------------------------------------------------------ hot reload
     def changed(self, name: str) -> bool:
-        """True when a file of loaded program ``name`` changed since it was last read."""
-        entry = self._entries[name]
+        """True when a file of loaded program ``name`` changed since it was last read.
+
+        Raises:
+            KeyError: the program was never loaded.
+        """
+        entry = self._entries.get(name)
+        if entry is None:
+            raise KeyError(f"shader program {name!r} is not loaded; loaded: "
+                           f"{sorted(self._entries)}")
         for stage, path in entry.files.items():
             try:
                 stamp = self._stamp(path)
