@@ -91,15 +91,21 @@ class Dashboard:
         toggle_all_key: the key that shows / hides everything (default F12).
         visible: whether the dashboard starts shown.
         open_panels: panels open at start (default: overview only).
+        plot_points: most points drawn per plotted series (>= 4); a longer history is drawn
+            as (min, max) pairs per bucket, so spikes stay visible.
 
     Raises:
         KeyError: ``keys`` or ``open_panels`` names an unknown panel.
+        ValueError: ``plot_points`` < 4.
     """
 
     def __init__(self, profiler: Any, *, scheduler: Any = None,
                  screenshot: Callable[[], object] | None = None,
                  keys: dict[str, int] | None = None, toggle_all_key: int = KEY_TOGGLE_ALL,
-                 visible: bool = True, open_panels: tuple[str, ...] = ("overview",)) -> None:
+                 visible: bool = True, open_panels: tuple[str, ...] = ("overview",),
+                 plot_points: int = 256) -> None:
+        if plot_points < 4:
+            raise ValueError(f"plot_points must be >= 4, got {plot_points}")
         self.profiler = profiler
         self.meter = profiler.meter
         self.scheduler = scheduler
@@ -135,6 +141,10 @@ class Dashboard:
         self._last_draw_ns = 0
         self._bufs: dict[HistoryRing, np.ndarray] = {}
         self._col_bufs: dict[HistoryRing, np.ndarray] = {}
+        self._dec_bufs: dict[object, np.ndarray] = {}
+        self._dec_col_bufs: dict[HistoryRing, np.ndarray] = {}
+        self.plot_points = plot_points
+        """Most points drawn per series; longer ones become (min, max) pairs per bucket."""
         self._spike_x = np.zeros(profiler.spikes.log.capacity, dtype=np.float64)
         self._budget_y = np.array([profiler.budgets.frame_ms], dtype=np.float64)
         self.unbound_keys: list[str] = []
@@ -379,12 +389,51 @@ class Dashboard:
         return bufs[column]
 
     def _line(self, label: str, ring: HistoryRing, scale: float = 1.0) -> None:
+        """Plot a per-frame ring against frame numbers."""
         view = self._series(ring)
         if scale != 1.0:
             np.multiply(view, scale, out=view)
+        self._plot_values(label, view, float(self.meter.frame), self._dec_buf(ring))
+
+    def _seconds(self, label: str, ring: HistoryRing) -> None:
+        """Plot a 1 Hz ring against seconds ago (x = 0 is the newest sample)."""
+        self._plot_values(label, self._series(ring), 1.0, self._dec_buf(ring))
+
+    def _dec_col_buf(self, ring: HistoryRing, column: int) -> np.ndarray:
+        bufs = self._dec_col_bufs.get(ring)
+        if bufs is None:
+            bufs = np.zeros((max(ring.width, 1), self.plot_points), dtype=np.float64)
+            self._dec_col_bufs[ring] = bufs
+        return bufs[column]
+
+    def _dec_buf(self, key: object) -> np.ndarray:
+        buf = self._dec_bufs.get(key)
+        if buf is None:
+            buf = np.zeros(self.plot_points, dtype=np.float64)
+            self._dec_bufs[key] = buf
+        return buf
+
+    def _plot_values(self, label: str, view: np.ndarray, x_end: float,
+                     out: np.ndarray) -> None:
+        """Plot ``view`` (oldest first) with its newest sample at ``x_end - 1``.
+
+        A series longer than ``plot_points`` is reduced to a (min, max) pair per bucket of
+        samples, written into ``out``: a one-frame spike survives, and the rasterizer gets a
+        quarter of the vertices (on llvmpipe the vertex work runs on the submitting thread).
+        The oldest ``n % bucket`` samples are left out.
+        """
         n = len(view)
-        if n:
-            implot.plot_line(label, view, 1.0, float(self.meter.frame - n))
+        if not n:
+            return
+        if n <= self.plot_points:
+            implot.plot_line(label, view, 1.0, x_end - n)
+            return
+        k = -(-n // (self.plot_points // 2))
+        m = n // k
+        src = view[n - m * k:].reshape(m, k)
+        np.minimum.reduce(src, axis=1, out=out[0:2 * m:2])
+        np.maximum.reduce(src, axis=1, out=out[1:2 * m:2])
+        implot.plot_line(label, out[:2 * m], k / 2, x_end - m * k)
 
     def _text(self, line: str) -> None:
         imgui.text_unformatted(line)
@@ -501,8 +550,7 @@ class Dashboard:
                         continue
                     view = ring.ordered_into(self._column_buf(ring, i), i)
                     np.multiply(view, 1e-6, out=view)
-                    if len(view):
-                        implot.plot_line(name, view, 1.0, float(m.frame - len(view)))
+                    self._plot_values(name, view, float(m.frame), self._dec_col_buf(ring, i))
                 implot.end_plot()
 
     def _panel_allocations(self) -> None:
@@ -524,8 +572,8 @@ class Dashboard:
                 self._line("per frame", m.transient_bytes, 1e-3)
                 view = self._series(m.tick_transient_bytes)
                 np.multiply(view, 1e-3, out=view)
-                if len(view):
-                    implot.plot_line("per tick", view)
+                self._plot_values("per tick", view, float(m.frame),
+                                  self._dec_buf(m.tick_transient_bytes))
                 implot.end_plot()
             self._text(f"traced {m.traced_bytes.last() / 1e6:.2f} MB, "
                        f"growth {m.traced_growth_bytes / 1e3:+.1f} KB")
@@ -581,19 +629,13 @@ class Dashboard:
 
     def _panel_memory(self) -> None:
         m = self.meter
-        if self._plot("RSS (MB), 1 Hz", self._plot_small):
-            view = self._series(m.sec_rss_mb)
-            if len(view):
-                implot.plot_line("RSS", view)
+        if self._plot("RSS (MB) by second", self._plot_small):
+            self._seconds("RSS", m.sec_rss_mb)
             if m.tracing:
-                view = self._series(m.sec_traced_mb)
-                if len(view):
-                    implot.plot_line("traced", view)
+                self._seconds("traced", m.sec_traced_mb)
             implot.end_plot()
-        if self._plot("allocated blocks, 1 Hz", self._plot_small):
-            view = self._series(m.sec_blocks_total)
-            if len(view):
-                implot.plot_line("blocks", view)
+        if self._plot("allocated blocks by second", self._plot_small):
+            self._seconds("blocks", m.sec_blocks_total)
             implot.end_plot()
         imgui.text_colored(self._grey, self._since_label())
         self._text(f"RSS {m.rss_bytes / 1e6:.1f} MB ({m.rss.kind})")
