@@ -170,7 +170,7 @@ def test_renderer_frame_allocates_nothing(env):
                                 "color": (1.0, 0.5, 0.2, 1.0), "size": 4.0})
 
     class Boss:
-        sheet, animation, x, y, anim_time = "boss_golem", "move", 5.0, 5.0, 0.3
+        sheet, animation, x, y, anim_time = "boss_brute", "move", 5.0, 5.0, 0.3
 
     bosses = [Boss()]
 
@@ -220,8 +220,8 @@ def test_boss_add_allocates_nothing(env):
 
     def frame_fn():
         bosses.begin(0.5)
-        bosses.add("boss_golem", "attack", 10.0, 20.0, prev_x=8.0, prev_y=18.0, time_s=0.25)
-        bosses.add("boss_wraith", "idle", -10.0, 0.0, flip=True, tint=(1.0, 0.5, 0.5, 1.0))
+        bosses.add("boss_brute", "attack", 10.0, 20.0, prev_x=8.0, prev_y=18.0, time_s=0.25)
+        bosses.add("boss_spitter", "idle", -10.0, 0.0, flip=True, tint=(1.0, 0.5, 0.5, 1.0))
         bosses.upload()
 
     report = measure_steady_state(frame_fn, warmup=WARMUP, window=WINDOW)

@@ -121,7 +121,8 @@ def test_three_tiers_from_one_store_land_where_and_as_expected(scene):
     total = 0
     for row in range(n - 1):
         sheet = sheets[tier[row]]
-        want = expected_block(atlas, sheet, int(frame[row]))
+        # Frame values wrap modulo the sheet's frame count (swarm has 4).
+        want = expected_block(atlas, sheet, int(frame[row]) % atlas.sheet(sheet).frame_count)
         assert_block(img, pos[row, 0], pos[row, 1], want)
         total += lit_count(want)
     # Nothing else was drawn: every lit pixel belongs to one of the six sprites.
@@ -131,17 +132,18 @@ def test_three_tiers_from_one_store_land_where_and_as_expected(scene):
 
 def test_every_animation_frame_and_wrapping(scene):
     atlas = scene.atlas
-    b = scene.batch("swarm")
-    n = 6
-    pos = np.array([[-50 + 20 * i, 0] for i in range(n)], dtype=np.float32)
-    frames = np.arange(n, dtype=np.int32) + 6  # 6..11: wraps to 0..5 (6 frames)
+    b = scene.batch("elite", "elite")
+    n = atlas.sheet("elite").frame_count  # 8 frames of 32 px: two rows of four
+    pos = np.array([[-48 + 32 * (i % 4), 18 - 36 * (i // 4)] for i in range(n)],
+                   dtype=np.float32)
+    frames = np.arange(n, dtype=np.int32) + n  # n..2n-1: wraps to 0..n-1
     b.begin()
     b.pack_range(n, pos, frame=frames)
     img = scene.draw(b)
     for i in range(n):
-        assert_block(img, pos[i, 0], pos[i, 1], expected_block(atlas, "swarm", i))
+        assert_block(img, pos[i, 0], pos[i, 1], expected_block(atlas, "elite", i))
     # The frames differ, so a wrong frame index could not pass the check above.
-    assert len({atlas.frame_pixels("swarm", i).tobytes() for i in range(n)}) == n
+    assert len({atlas.frame_pixels("elite", i).tobytes() for i in range(n)}) == n
 
 
 def test_per_instance_tint_and_constant_tint(scene):

@@ -191,7 +191,7 @@ def test_atlas_is_deterministic_and_exports_png(tmp_path):
     with Image.open(tmp_path / "sheets" / "elite.png") as im:
         assert im.size == (8 * 32, 32)
     # Every enemy sheet's frames differ (an animation, not a still).
-    for name in ("swarm", "regular", "elite", "boss_golem", "boss_wraith"):
+    for name in ("swarm", "regular", "elite", "boss_brute", "boss_spitter"):
         sheet = a.sheet(name)
         assert len({f.tobytes() for f in sheet.frames}) == sheet.frame_count, name
     # uv rects are inside the texture and map back to the frame's pixels.

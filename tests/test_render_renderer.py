@@ -21,6 +21,7 @@ from engine.render import (
     TierSpec,
     build_atlas,
     read_pixels,
+    tier_specs_from_table,
 )
 
 pytestmark = pytest.mark.gl
@@ -75,7 +76,7 @@ def test_draw_calls_per_frame_follow_non_empty_batches(rig):
     assert rs.draw_calls == 2
     assert rs.instances["swarm"] == 1 and rs.instances["regular"] == 0
     spawn(projectiles, pos=[(0, 30)], vel=[(1, 0)])
-    bosses.append(SimpleNamespace(sheet="boss_golem", animation="idle", x=0.0, y=-20.0))
+    bosses.append(SimpleNamespace(sheet="boss_brute", animation="idle", x=0.0, y=-20.0))
     spawn(particles, pos=[(10, 10)], life=[1.0], max_life=[1.0], color=[(1, 1, 1, 1)],
           size=[4.0])
     r.render(1.0)
@@ -198,17 +199,17 @@ def boss_env(ctx, atlas):
 
 def test_boss_animation_time_to_frame(boss_env):
     b = boss_env.b
-    golem = boss_env.atlas.sheet("boss_golem")
-    idle, attack = golem.animation("idle"), golem.animation("attack")  # 4 @ 6 loop, 6 @ 12 once
-    base = b.base["boss_golem"]
-    assert b.frame_index("boss_golem", "idle", time_s=0.0) == base + idle.first
-    assert b.frame_index("boss_golem", "idle", time_s=0.5) == base + idle.first + 3
-    assert b.frame_index("boss_golem", "idle", time_s=0.7) == base + idle.first + 0  # wraps
-    assert b.frame_index("boss_golem", "attack", time_s=5.0) == base + attack.first + 5  # holds
-    assert b.frame_index("boss_golem", "attack", frame=99) == base + attack.first + 5
-    assert b.base["boss_wraith"] == golem.frame_count
+    brute = boss_env.atlas.sheet("boss_brute")
+    idle, attack = brute.animation("idle"), brute.animation("attack")  # 4 @ 6 loop, 6 @ 12 once
+    base = b.base["boss_brute"]
+    assert b.frame_index("boss_brute", "idle", time_s=0.0) == base + idle.first
+    assert b.frame_index("boss_brute", "idle", time_s=0.5) == base + idle.first + 3
+    assert b.frame_index("boss_brute", "idle", time_s=0.7) == base + idle.first + 0  # wraps
+    assert b.frame_index("boss_brute", "attack", time_s=5.0) == base + attack.first + 5  # holds
+    assert b.frame_index("boss_brute", "attack", frame=99) == base + attack.first + 5
+    assert b.base["boss_spitter"] == brute.frame_count
     with pytest.raises(KeyError, match="has no animation 'dance'"):
-        b.frame_index("boss_golem", "dance")
+        b.frame_index("boss_brute", "dance")
     with pytest.raises(KeyError, match="no boss sheet 'dragon'"):
         b.frame_index("dragon", "idle")
 
@@ -216,11 +217,11 @@ def test_boss_animation_time_to_frame(boss_env):
 def test_boss_pixels_frame_flip_and_interpolation(boss_env):
     b, atlas = boss_env.b, boss_env.atlas
     b.begin(alpha=0.5)
-    b.add("boss_golem", "attack", -20.0, 0.0, prev_x=-56.0, prev_y=0.0, time_s=0.2)  # frame 2
-    b.add("boss_wraith", "move", 40.0, 0.0, frame=3, flip=True)
+    b.add("boss_brute", "attack", -20.0, 0.0, prev_x=-56.0, prev_y=0.0, time_s=0.2)  # frame 2
+    b.add("boss_spitter", "move", 40.0, 0.0, frame=3, flip=True)
     img = boss_env.draw()
-    for cx, sheet, anim, f, flip in ((-38, "boss_golem", "attack", 2, False),
-                                     (40, "boss_wraith", "move", 3, True)):
+    for cx, sheet, anim, f, flip in ((-38, "boss_brute", "attack", 2, False),
+                                     (40, "boss_spitter", "move", 3, True)):
         sheet_obj = atlas.sheet(sheet)
         want = atlas.frame_pixels(sheet, sheet_obj.animation(anim).first + f)
         if flip:
@@ -263,4 +264,64 @@ def test_particles_add_up_and_fade(ctx, atlas):
     parts.release()
     atlas.release()
     lib.release()
+    gfx.release()
+
+
+def test_add_from_reads_the_horde_kit_boss_shape(boss_env):
+    """add_from takes the combat Boss as it is: scene.sprite_sheet, anim, anim_frame, active,
+    vx (facing); or the plain names sheet / animation / frame / visible / facing."""
+    b, atlas = boss_env.b, boss_env.atlas
+    kit_boss = SimpleNamespace(scene=SimpleNamespace(sprite_sheet="boss_brute"), anim="death",
+                               anim_frame=5, anim_time=9.9, x=-38.0, y=0.0, prev_x=-38.0,
+                               prev_y=0.0, active=True, vx=-3.0)
+    dead = SimpleNamespace(scene=kit_boss.scene, anim="idle", anim_frame=0, x=0.0, y=0.0,
+                           active=False)
+    plain = SimpleNamespace(sheet="boss_spitter", animation="attack", frame=4, x=40.0, y=0.0,
+                            visible=True, facing=1.0)
+    b.begin()
+    assert b.add_from([kit_boss, dead, plain]) == 2
+    img = boss_env.draw()
+    for cx, sheet, anim, f, flip in ((-38, "boss_brute", "death", 5, True),
+                                     (40, "boss_spitter", "attack", 4, False)):
+        want = atlas.frame_pixels(sheet, atlas.sheet(sheet).animation(anim).first + f)
+        if flip:
+            want = want[:, ::-1]
+        x0, y0 = W // 2 + cx - 32, H // 2 - 32
+        got = img[y0:y0 + 64, x0:x0 + 64, :3].astype(int)
+        expect = (want[:, :, :3].astype(int) * want[:, :, 3:4].astype(int) + 127) // 255
+        assert np.abs(got - expect).max() <= 2, (sheet, anim)
+
+
+def test_renders_a_combat_world_as_it_is(ctx, atlas):
+    """Integration with the horde kit: its stores, tier table and bosses, read unchanged."""
+    from engine.combat.world import World  # here: only this test needs the combat layer
+
+    world = World(seed=3)
+    for tier in range(3):
+        for i in range(4):
+            world.spawn_enemy(40.0 * i - 60.0, 50.0 * tier - 50.0, tier)
+    world.spawn_boss("demos/scenes/brute.toml", 0.0, 0.0)
+    for _ in range(3):
+        world.step(1.0 / 30.0)
+    gfx = GraphicsContext(ctx)
+    fbo = gfx.offscreen_target((W, H))
+    r = Renderer(gfx, target=fbo, atlas=atlas, tiers=tier_specs_from_table(world.tiers, atlas))
+    r.set_enemy_source(world.enemies)
+    r.set_projectile_source(world.projectiles)
+    r.set_particle_source(world.particles)
+    r.set_boss_source(lambda sprites: sprites.add_from(world.boss_system.slots))
+    before = {k: v[:world.enemies.count].copy() for k, v in world.enemies.columns.items()}
+    r.render(0.5)
+    tier = world.enemies.columns["tier"][:world.enemies.count]
+    for k, spec in enumerate(r.tiers):
+        assert r.stats.instances[spec.name] == int(np.count_nonzero(tier == k))
+    assert r.stats.instances["bosses"] == 1
+    expected = sum(1 for n in ("swarm", "regular", "elite", "projectiles", "bosses", "particles")
+                   if r.stats.instances[n] > 0)
+    assert r.stats.draw_calls == expected
+    for k, v in before.items():  # the renderer only read the store
+        np.testing.assert_array_equal(world.enemies.columns[k][:world.enemies.count], v)
+    assert read_pixels(fbo)[:, :, :3].any()
+    r.release()
+    atlas.release()
     gfx.release()

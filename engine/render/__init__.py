@@ -6,13 +6,27 @@ through one ``GraphicsContext``. See docs/ARCHITECTURE.md and each module's docs
 
 from __future__ import annotations
 
-from .atlas import Animation, SpriteAtlas, SpriteSheet, build_atlas, default_sheets
+from .atlas import (
+    BOSS_SHEETS,
+    Animation,
+    SpriteAtlas,
+    SpriteSheet,
+    boss_sheet,
+    build_atlas,
+    default_sheets,
+)
 from .batch import BLOCKS, MAX_FRAMES, STRIDE, Blend, GrowthPolicy, InstanceBatch
 from .boss_sprites import BossSprites
 from .camera import Camera2D
 from .gl import RESOURCE_KINDS, ForeignResourceError, GraphicsClosedError, GraphicsContext
 from .particles import ParticleRenderer
-from .renderer import DEFAULT_SHADER_DIR, DEFAULT_TIERS, Renderer, TierSpec
+from .renderer import (
+    DEFAULT_SHADER_DIR,
+    DEFAULT_TIERS,
+    Renderer,
+    TierSpec,
+    tier_specs_from_table,
+)
 from .screenshot import read_pixels, save_screenshot, write_png_atomic
 from .select import RowGrouper
 from .shaders import (
@@ -25,12 +39,13 @@ from .shaders import (
 from .stats import RenderStats
 
 __all__ = [
-    "Animation", "SpriteAtlas", "SpriteSheet", "build_atlas", "default_sheets",
+    "BOSS_SHEETS", "Animation", "SpriteAtlas", "SpriteSheet", "boss_sheet", "build_atlas",
+    "default_sheets",
     "BLOCKS", "MAX_FRAMES", "STRIDE", "Blend", "GrowthPolicy", "InstanceBatch",
     "BossSprites", "Camera2D",
     "RESOURCE_KINDS", "ForeignResourceError", "GraphicsClosedError", "GraphicsContext",
     "ParticleRenderer",
-    "DEFAULT_SHADER_DIR", "DEFAULT_TIERS", "Renderer", "TierSpec",
+    "DEFAULT_SHADER_DIR", "DEFAULT_TIERS", "Renderer", "TierSpec", "tier_specs_from_table",
     "read_pixels", "save_screenshot", "write_png_atomic",
     "RowGrouper",
     "ShaderCompileError", "ShaderError", "ShaderLibrary", "ShaderNotFoundError",

@@ -6,15 +6,21 @@ milliseconds. The default set (``default_sheets()``):
 =============  ==========  =============================================================
 sheet          frame size  animations (frames @ fps)
 =============  ==========  =============================================================
-swarm          16 x 16     walk 6 @ 10: a small green bug, legs scuttling
+swarm          16 x 16     walk 4 @ 12: a small green bug, legs scuttling
 regular        24 x 24     walk 6 @ 8: a purple blob, squash and stretch
-elite          32 x 32     walk 8 @ 8: an orange horned brute, bobbing, eyes pulsing
-boss_golem     64 x 64     idle 4 @ 6, move 6 @ 10, attack 6 @ 12, hurt 2 @ 12, death 6 @ 8
-boss_wraith    64 x 64     idle 4 @ 6, move 6 @ 10, attack 6 @ 12, hurt 2 @ 12, death 6 @ 8
+elite          32 x 32     walk 8 @ 6: an orange horned brute, bobbing, eyes pulsing
+boss_brute     64 x 64     idle 4, move 6, attack 6, hurt 2, death 8: a stone golem
+boss_spitter   64 x 64     idle 4, move 4, attack 5, hurt 2, death 6: a purple wraith
 projectile     12 x 6      fly 2 @ 15: a cyan bolt pointing +x (rotate it along velocity)
 particle       8 x 8       spark 1: a white soft dot (the tint gives it its colour)
 white          4 x 4       solid 1: plain white (untextured quads)
 =============  ==========  =============================================================
+
+The enemy frame counts match the horde kit's stock tiers (``frames`` of swarm / regular /
+elite), and the two boss sheets match the stock boss scenes (``demos/scenes/brute.toml``,
+``spitter.toml``: names, animation names, frame counts, fps, loop flags). A game with other boss
+scenes passes their animation tables to ``default_sheets(bosses=...)`` (or
+``Renderer(boss_sheets=...)``): each gets a procedural sheet with exactly those animations.
 
 Layout: each sheet is a block of cells (one row per animation, one column per frame), every
 cell padded by one transparent pixel so that nearest sampling never bleeds into a neighbour;
@@ -27,9 +33,10 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import moderngl
 import numpy as np
@@ -38,15 +45,25 @@ from .gl import GraphicsContext
 from .screenshot import write_png_atomic
 
 __all__ = ["Animation", "SpriteSheet", "SpriteAtlas", "default_sheets", "build_atlas",
-           "ENEMY_SHEETS", "BOSS_SHEETS", "BOSS_ANIMATIONS"]
+           "boss_sheet", "ENEMY_SHEETS", "BOSS_SHEETS", "BOSS_ANIMATIONS", "BOSS_STYLES",
+           "AnimationSpec"]
 
 ATLAS_WIDTH = 1024
 PAD = 1
 ENEMY_SHEETS = ("swarm", "regular", "elite")
-BOSS_SHEETS = ("boss_golem", "boss_wraith")
-BOSS_ANIMATIONS = (("idle", 4, 6.0, True), ("move", 6, 10.0, True), ("attack", 6, 12.0, False),
-                   ("hurt", 2, 12.0, False), ("death", 6, 8.0, False))
-"""(name, frames, fps, loops) of each default boss animation."""
+AnimationSpec = tuple[str, int, float, bool]
+"""(name, frames, fps, loop) of one animation."""
+BOSS_ANIMATIONS: dict[str, tuple[AnimationSpec, ...]] = {
+    "boss_brute": (("idle", 4, 6.0, True), ("move", 6, 10.0, True), ("attack", 6, 12.0, False),
+                   ("hurt", 2, 12.0, False), ("death", 8, 10.0, False)),
+    "boss_spitter": (("idle", 4, 5.0, True), ("move", 4, 8.0, True),
+                     ("attack", 5, 10.0, False), ("hurt", 2, 10.0, False),
+                     ("death", 6, 8.0, False)),
+}
+"""The stock boss sheets and their animations (as the stock scenes declare them)."""
+BOSS_SHEETS = tuple(BOSS_ANIMATIONS)
+BOSS_STYLES = ("golem", "wraith")
+"""Procedural looks a boss sheet can take (``boss_sheet(style=)``)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +102,8 @@ class SpriteSheet:
     name: str
     frames: np.ndarray
     animations: dict[str, Animation] = field(default_factory=dict)
+    kind: str = "sprite"
+    """``"boss"`` for boss sheets (drawn by BossSprites), ``"sprite"`` otherwise."""
 
     @property
     def frame_size(self) -> tuple[int, int]:
@@ -211,32 +230,32 @@ def _horned(f: int, n: int) -> np.ndarray:
     return c.to_uint8()
 
 
-def _boss_frame(kind: str, anim: str, f: int, n: int) -> np.ndarray:
+def _boss_frame(style: str, anim: str, f: int, n: int) -> np.ndarray:
     c = _Canvas(64, 64)
     t = f / max(n - 1, 1)
     ph = 2.0 * math.pi * f / n
-    golem = kind == "boss_golem"
+    golem = style == "golem"
     body = (0.45, 0.5, 0.62) if golem else (0.55, 0.35, 0.85)
     dark = (0.3, 0.33, 0.42) if golem else (0.35, 0.2, 0.6)
     eye: tuple[float, ...] = (0.3, 0.9, 1.0) if golem else (0.9, 1.0, 0.4)
     dx, dy, shrink, arm = 0.0, 0.0, 1.0, 0.0
-    if anim == "idle":
-        dy = 1.5 * math.sin(ph)
-        glow = 0.6 + 0.4 * math.cos(ph)  # sin alone repeats frames 0 and 2
-        eye = tuple(ch * glow for ch in eye)
-    elif anim == "move":
+    if anim == "move":
         dx = 2.0 * math.sin(ph)
         dy = 2.0 * math.cos(ph)
     elif anim == "attack":
         arm = -4.0 + 18.0 * t  # wind-up then strike: monotonic, so no two frames repeat
         eye = (1.0, 0.25 + 0.5 * t, 0.15)
     elif anim == "hurt":
-        body = (1.0, 0.85, 0.85) if f == 0 else (0.95, 0.45, 0.45)
-        dx = -3.0 if f == 0 else 2.0
+        body = (1.0, 0.85 - 0.4 * t, 0.85 - 0.4 * t)  # white flash fading to red
+        dx = -3.0 + 5.0 * t
     elif anim == "death":
         shrink = 1.0 - 0.75 * t
         dy = 12.0 * t
         eye = (0.2, 0.2, 0.2)
+    else:  # idle, and any animation name without a motion of its own
+        dy = 1.5 * math.sin(ph)
+        glow = 0.6 + 0.4 * math.cos(ph)  # sin alone repeats frames 0 and 2
+        eye = tuple(ch * glow for ch in eye)
     cx, cy = 32.0 + dx, 34.0 + dy
     if golem:
         c.rect(cx - 14 * shrink, cy + 10 * shrink, cx - 5 * shrink, cy + 26 * shrink, dark)
@@ -295,17 +314,67 @@ def _walk(name: str, fn: Callable[[int, int], np.ndarray], n: int, fps: float) -
     return _sheet(name, [fn(f, n) for f in range(n)], [("walk", n, fps, True)])
 
 
-def default_sheets() -> dict[str, SpriteSheet]:
-    """The engine's procedural sheets (see the module docstring), deterministic."""
+def _animation_spec(item: Any) -> AnimationSpec:
+    """(name, frames, fps, loop) from a tuple or from an object with those attributes."""
+    if isinstance(item, tuple):
+        name, frames, fps, loop = item
+    else:
+        name, frames, fps, loop = item.name, item.frames, item.fps, item.loop
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"expected an animation name (non-empty str), got {name!r}")
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 1:
+        raise ValueError(f"animation {name!r}: expected frames >= 1 (int), got {frames!r}")
+    if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
+        raise ValueError(f"animation {name!r}: expected fps > 0, got {fps!r}")
+    return (name, int(frames), float(fps), bool(loop))
+
+
+def boss_sheet(name: str, animations: Iterable[Any], style: str = "golem") -> SpriteSheet:
+    """A procedural 64 x 64 boss sheet with exactly ``animations``.
+
+    Args:
+        name: the sheet name (a boss scene's ``sprite_sheet``).
+        animations: ``(name, frames, fps, loop)`` tuples, or objects with those attributes
+            (e.g. a boss scene's animations). Names ``idle``, ``move``, ``attack``, ``hurt``,
+            ``death`` get their own motion; any other name bobs like ``idle``.
+        style: one of ``BOSS_STYLES``.
+
+    Raises:
+        ValueError: an unknown style, no animations, or a bad animation spec.
+    """
+    if style not in BOSS_STYLES:
+        raise ValueError(f"expected a boss style in {BOSS_STYLES}, got {style!r}")
+    specs = [_animation_spec(a) for a in animations]
+    if not specs:
+        raise ValueError(f"boss sheet {name!r}: expected at least one animation, got none")
+    frames = [_boss_frame(style, anim, f, count)
+              for anim, count, _, _ in specs for f in range(count)]
+    sheet = _sheet(name, frames, specs)
+    sheet.kind = "boss"
+    return sheet
+
+
+def default_sheets(bosses: Mapping[str, Iterable[Any]] | None = None
+                   ) -> dict[str, SpriteSheet]:
+    """The engine's procedural sheets (see the module docstring), deterministic.
+
+    Args:
+        bosses: extra (or replacement) boss sheets: sheet name -> its animations, as
+            ``boss_sheet`` takes them. Their style alternates golem / wraith in name order.
+
+    Raises:
+        ValueError: a bad animation spec.
+    """
     sheets = {
-        "swarm": _walk("swarm", _bug, 6, 10.0),
+        "swarm": _walk("swarm", _bug, 4, 12.0),
         "regular": _walk("regular", _blob, 6, 8.0),
-        "elite": _walk("elite", _horned, 8, 8.0),
+        "elite": _walk("elite", _horned, 8, 6.0),
     }
-    for boss in BOSS_SHEETS:
-        frames = [_boss_frame(boss, anim, f, count)
-                  for anim, count, _, _ in BOSS_ANIMATIONS for f in range(count)]
-        sheets[boss] = _sheet(boss, frames, BOSS_ANIMATIONS)
+    boss_specs: dict[str, Iterable[Any]] = dict(BOSS_ANIMATIONS)
+    if bosses:
+        boss_specs.update(bosses)
+    for i, boss in enumerate(sorted(boss_specs)):
+        sheets[boss] = boss_sheet(boss, boss_specs[boss], BOSS_STYLES[i % len(BOSS_STYLES)])
     sheets["projectile"] = _sheet("projectile", [_bolt(0, 2), _bolt(1, 2)],
                                   [("fly", 2, 15.0, True)])
     sheets["particle"] = _sheet("particle", [_spark()], [("spark", 1, 1.0, True)])
@@ -379,6 +448,11 @@ class SpriteAtlas:
         self.rects[sheet.name] = rects
 
     # ------------------------------------------------------------------ lookups
+    @property
+    def boss_sheets(self) -> tuple[str, ...]:
+        """Names of the boss sheets (``kind == "boss"``), sorted."""
+        return tuple(sorted(n for n, s in self.sheets.items() if s.kind == "boss"))
+
     @property
     def size(self) -> tuple[int, int]:
         """(width, height) in pixels."""

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .atlas import BOSS_SHEETS, SpriteAtlas
+from .atlas import SpriteAtlas
 from .batch import MAX_FRAMES, GrowthPolicy, InstanceBatch
 from .gl import GraphicsContext
 from .shaders import ShaderLibrary
@@ -38,15 +38,22 @@ class BossSprites:
     """
 
     def __init__(self, gfx: GraphicsContext, shaders: ShaderLibrary, atlas: SpriteAtlas, *,
-                 sheets: Sequence[str] = BOSS_SHEETS, capacity: int = 16,
+                 sheets: Sequence[str] | None = None, capacity: int = 16,
                  policy: GrowthPolicy | str = GrowthPolicy.GROW, world_scale: float = 2.0,
                  program: str = "sprite", name: str = "bosses") -> None:
         """Make the batch over ``sheets`` (the atlas is uploaded if it was not).
 
+        Args:
+            sheets: the boss sheets to address; default: every boss sheet of the atlas.
+
         Raises:
             KeyError: a sheet is not in the atlas.
-            ValueError: the sheets have more than ``MAX_FRAMES`` frames together.
+            ValueError: no sheets, or more than ``MAX_FRAMES`` frames together.
         """
+        if sheets is None:
+            sheets = atlas.boss_sheets
+        if not sheets:
+            raise ValueError("expected at least one boss sheet, got none")
         tables = []
         self.base: dict[str, int] = {}
         self._anims: dict[str, dict[str, Any]] = {}
@@ -104,7 +111,7 @@ class BossSprites:
         """Add one boss instance; returns False when the CLAMP policy dropped it.
 
         Args:
-            sheet, animation: which frames (e.g. ``"boss_golem"``, ``"attack"``).
+            sheet, animation: which frames (e.g. ``"boss_brute"``, ``"attack"``).
             x, y: world position now; ``prev_x``, ``prev_y``: at the previous tick (optional).
             time_s: seconds since the animation started (ignored when ``frame`` is given).
             frame: explicit frame within the animation.
@@ -145,21 +152,42 @@ class BossSprites:
         return True
 
     def add_from(self, bosses: Iterable[Any]) -> int:
-        """Add every visible boss of ``bosses`` read by attribute; returns how many were added.
+        """Add every visible boss of ``bosses``, read by attribute; returns how many were added.
 
-        Each boss needs ``sheet``, ``animation``, ``x``, ``y``; optional attributes (read with
-        ``getattr`` defaults): ``anim_time`` (0), ``frame`` (None), ``prev_x``/``prev_y``
-        (None), ``scale`` (1), ``facing`` (>= 0 faces right, < 0 flips), ``rotation`` (0),
-        ``tint`` (None), ``visible`` (True).
+        Reads the horde kit's ``Boss`` as it is (``scene.sprite_sheet``, ``anim``,
+        ``anim_frame``, ``x``, ``y``, ``prev_x``, ``prev_y``, ``active``, ``vx`` for facing) or
+        any object with these attributes, each optional except the position:
+
+        * sheet: ``sheet``, else ``scene.sprite_sheet``;
+        * animation: ``animation``, else ``anim``;
+        * frame: ``frame``, else ``anim_frame``, else from ``anim_time`` (seconds);
+        * shown: ``visible``, else ``active`` (default True);
+        * mirrored: ``facing < 0``, else ``vx < 0``;
+        * ``prev_x``/``prev_y`` (interpolation), ``scale`` (1), ``rotation`` (0), ``tint``.
+
+        Allocates nothing retained (attribute look-ups of absent names make transient
+        AttributeErrors: a handful of bosses, not a hot loop).
         """
         added = 0
         for b in bosses:
-            if not getattr(b, "visible", True):
+            if not getattr(b, "visible", getattr(b, "active", True)):
                 continue
-            if self.add(b.sheet, b.animation, b.x, b.y, prev_x=getattr(b, "prev_x", None),
+            sheet = getattr(b, "sheet", None)
+            if sheet is None:
+                sheet = b.scene.sprite_sheet
+            animation = getattr(b, "animation", None)
+            if animation is None:
+                animation = b.anim
+            frame = getattr(b, "frame", None)
+            if frame is None:
+                frame = getattr(b, "anim_frame", None)
+            facing_attr = getattr(b, "facing", None)
+            facing = float(facing_attr if facing_attr is not None else getattr(b, "vx", 0.0))
+            if self.add(sheet, animation, b.x, b.y, prev_x=getattr(b, "prev_x", None),
                         prev_y=getattr(b, "prev_y", None),
-                        time_s=getattr(b, "anim_time", 0.0), frame=getattr(b, "frame", None),
-                        scale=getattr(b, "scale", 1.0), flip=getattr(b, "facing", 1.0) < 0,
+                        time_s=getattr(b, "anim_time", 0.0),
+                        frame=None if frame is None else int(frame),
+                        scale=getattr(b, "scale", 1.0), flip=facing < 0,
                         rotation=getattr(b, "rotation", 0.0), tint=getattr(b, "tint", None)):
                 added += 1
         return added

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from typing import Any
 import moderngl
 import numpy as np
 
-from .atlas import SpriteAtlas, build_atlas
+from .atlas import SpriteAtlas, build_atlas, default_sheets
 from .batch import GrowthPolicy, InstanceBatch
 from .boss_sprites import BossSprites
 from .camera import Camera2D
@@ -53,7 +53,8 @@ from .select import RowGrouper
 from .shaders import ShaderLibrary
 from .stats import RenderStats
 
-__all__ = ["Renderer", "TierSpec", "DEFAULT_TIERS", "DEFAULT_SHADER_DIR"]
+__all__ = ["Renderer", "TierSpec", "DEFAULT_TIERS", "DEFAULT_SHADER_DIR",
+           "tier_specs_from_table"]
 
 DEFAULT_SHADER_DIR = Path(__file__).resolve().parents[2] / "shaders"
 """The repository's ``shaders/`` folder (``sprite``, ``particle`` programs)."""
@@ -82,6 +83,33 @@ DEFAULT_TIERS: tuple[TierSpec, ...] = (
     TierSpec("regular", 1, "regular"),
     TierSpec("elite", 2, "elite"),
 )
+
+
+def tier_specs_from_table(table: Any, atlas: SpriteAtlas, *, sprite_scale: float = 1.0,
+                          use_tint: bool = True) -> tuple[TierSpec, ...]:
+    """Tier specs from a tier table read by attribute (the horde kit's ``TierTable``).
+
+    Reads ``names`` and ``sprites`` (sequences), ``scale`` ((n,) floats) and ``tint``
+    ((n, 4) floats); tier ``i`` of the table is value ``i`` of the store's tier column. Sizes are
+    the sprite's frame size times the tier's scale times ``sprite_scale``.
+
+    Raises:
+        KeyError: a tier's sprite is not a sheet of the atlas.
+        TypeError: ``table`` lacks one of those attributes.
+    """
+    try:
+        names, sprites, scales, tints = table.names, table.sprites, table.scale, table.tint
+    except AttributeError as exc:
+        raise TypeError(f"expected a tier table with names, sprites, scale and tint, got "
+                        f"{type(table).__name__} ({exc})") from None
+    specs = []
+    for i, (name, sprite) in enumerate(zip(names, sprites)):
+        fw, fh = atlas.sheet(sprite).frame_size
+        k = float(scales[i]) * sprite_scale
+        t = tints[i] if use_tint else (1.0, 1.0, 1.0, 1.0)
+        tint = (float(t[0]), float(t[1]), float(t[2]), float(t[3]))
+        specs.append(TierSpec(str(name), i, str(sprite), (fw * k, fh * k), tint))
+    return tuple(specs)
 
 
 @dataclass
@@ -127,6 +155,7 @@ class Renderer:
         viewport: tuple[int, int] | None = None,
         shader_dir: str | os.PathLike[str] = DEFAULT_SHADER_DIR,
         atlas: SpriteAtlas | None = None,
+        boss_sheets: Mapping[str, Iterable[Any]] | None = None,
         tiers: Sequence[TierSpec] = DEFAULT_TIERS,
         sprite_scale: float = 1.0,
         projectile_capacity: int = 4096,
@@ -146,6 +175,9 @@ class Renderer:
             viewport: camera viewport size; default: the target's size (or 1280 x 720).
             shader_dir: folder of the GLSL files.
             atlas: sprite atlas; default: the procedural ``build_atlas()``.
+            boss_sheets: when the atlas is built here, extra boss sheets: sheet name -> its
+                animations (``(name, frames, fps, loop)`` or objects with those attributes,
+                e.g. ``{s.sprite_sheet: s.animations.values() for s in scenes}``).
             tiers: enemy tiers in draw order.
             sprite_scale: world units per sprite pixel for the default tier sizes.
             projectile_capacity, particle_capacity, boss_capacity: initial batch capacities.
@@ -156,7 +188,8 @@ class Renderer:
             owns_frame: the renderer starts the GraphicsContext frame (draw counts per frame).
 
         Raises:
-            ValueError: no tiers, duplicate tier values or names, bad capacities.
+            ValueError: no tiers, duplicate tier values or names, bad capacities, or both
+                ``atlas`` and ``boss_sheets``.
             KeyError: a tier's sheet is missing from the atlas.
             ShaderNotFoundError, ShaderCompileError: the shaders cannot be loaded.
         """
@@ -178,7 +211,10 @@ class Renderer:
         self.owns_frame = owns_frame
         self.frames = 0
         self.shaders = ShaderLibrary(self.gfx, shader_dir)
-        self.atlas = atlas if atlas is not None else build_atlas()
+        if atlas is not None and boss_sheets:
+            raise ValueError("expected atlas or boss_sheets, got both: boss_sheets only shape "
+                             "the atlas the renderer builds")
+        self.atlas = atlas if atlas is not None else build_atlas(default_sheets(boss_sheets))
         texture = self.atlas.upload(self.gfx)
         if viewport is None:
             fbo = self._resolve_target(None)
