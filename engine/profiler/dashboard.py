@@ -418,8 +418,8 @@ class Dashboard:
         """Plot ``view`` (oldest first) with its newest sample at ``x_end - 1``.
 
         A series longer than ``plot_points`` is reduced to a (min, max) pair per bucket of
-        samples, written into ``out``: a one-frame spike survives, and the rasterizer gets a
-        quarter of the vertices (on llvmpipe the vertex work runs on the submitting thread).
+        samples, written into ``out``: a one-frame spike survives, and the driver gets fewer
+        than half the vertices (on llvmpipe the vertex work runs on the submitting thread).
         The oldest ``n % bucket`` samples are left out.
         """
         n = len(view)

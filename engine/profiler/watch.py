@@ -84,7 +84,8 @@ class SeriesMap:
     def sample(self, values: object) -> None:
         """Push one frame's values (a mapping label -> number, or a sequence by index)."""
         total = 0.0
-        if isinstance(values, Mapping):
+        # type() first: an isinstance check against the Mapping ABC costs ~1 us a frame.
+        if type(values) is dict or isinstance(values, Mapping):
             for label, value in values.items():
                 self._ring(str(label)).push(value)
                 total += value
@@ -334,6 +335,8 @@ class RenderWatch:
         if name is None:
             return 0
         value = getattr(self.stats, name)
+        if type(value) is int:
+            return value
         if isinstance(value, Mapping):
             # Per-kind counts (e.g. arcade's ContextStats): the profiler plots their sum.
             return int(sum(value.values()))
