@@ -215,6 +215,7 @@ class Renderer:
             raise ValueError("expected atlas or boss_sheets, got both: boss_sheets only shape "
                              "the atlas the renderer builds")
         self.atlas = atlas if atlas is not None else build_atlas(default_sheets(boss_sheets))
+        self._owns_texture = self.atlas.texture is None  # release only what we uploaded
         texture = self.atlas.upload(self.gfx)
         if viewport is None:
             fbo = self._resolve_target(None)
@@ -463,7 +464,8 @@ class Renderer:
         self._released = True
         for batch in self.batches:
             batch.release()
-        self.atlas.release()
+        if self._owns_texture:
+            self.atlas.release()
         self.shaders.release()
         if self._owns_gfx:
             self.gfx.release()
