@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = ["Boss", "BossSystem"]
 
 _SLOT_BITS = 8
+_EPS = 1e-9
+"""Slack on time comparisons: a duration that is a whole number of steps ends on that step."""
 _SLOT_MASK = (1 << _SLOT_BITS) - 1
 
 
@@ -258,11 +260,11 @@ class BossSystem:
         frame = int(boss.anim_time * anim.fps)
         boss.anim_frame = frame % anim.frames if anim.loop else min(frame, anim.frames - 1)
         if boss.state == "death":
-            if boss.state_time >= anim.duration:
+            if boss.state_time >= anim.duration - _EPS:
                 self._release(boss)
             return
         if boss.state == "hurt":
-            if boss.state_time >= anim.duration:
+            if boss.state_time >= anim.duration - _EPS:
                 spec = scene.states[boss.saved_state]
                 boss.state = boss.saved_state
                 boss.state_time = boss.saved_time
@@ -284,7 +286,7 @@ class BossSystem:
             boss.y += dy / dist * step
         elif spec.action == "attack" and spec.pattern is not None:
             pat = scene.patterns[spec.pattern]
-            if pat.kind == "charge" and boss.state_time <= pat.duration:
+            if pat.kind == "charge" and boss.state_time <= pat.duration + _EPS:
                 boss.x += boss.vx * dt
                 boss.y += boss.vy * dt
                 damage = max(damage, pat.damage)
@@ -295,5 +297,5 @@ class BossSystem:
         if damage > 0.0 and w.player.alive and w.player.invuln <= 0.0:
             if math.hypot(px - boss.x, py - boss.y) <= touch:
                 w.damage_ring.push(0, damage, SOURCE_BOSS, KIND_PLAYER)
-        if boss.state_time >= spec.duration:
+        if boss.state_time >= spec.duration - _EPS:
             self._enter(boss, spec.next)

@@ -143,9 +143,12 @@ class SeparationConfig:
 
     enabled: bool = True
     """Whether enemies push each other at all."""
-    strength: float = 60.0
-    """Push speed (pixels per second) of two enemies on top of each other; it falls linearly
-    to 0 when they are just touching (distance = sum of radii)."""
+    strength: float = 30.0
+    """Stiffness (1/s): two overlapping enemies push each other apart at ``strength`` times
+    the overlap in pixels per second (0 when just touching: distance = sum of radii)."""
+    max_push_factor: float = 1.5
+    """An enemy's step (seek + push) is at most this times its speed: no overshoot in
+    crowds."""
     neighbours: int = 3
     """Neighbours examined per enemy in the spatial hash's sorted order."""
 
@@ -292,6 +295,7 @@ class WorldConfig:
         s = self.separation
         _num("separation.strength", s.strength, strict=False)
         _int("separation.neighbours", s.neighbours)
+        _num("separation.max_push_factor", s.max_push_factor, minimum=1.0, strict=False)
         pc = self.particles
         _int("particles.per_death", pc.per_death)
         _int("particles.per_hit", pc.per_hit)

@@ -64,7 +64,7 @@ class Melee:
             return
         w = self.world
         self.timer -= dt
-        if self.timer > 0.0:
+        if self.timer > 1e-9:  # a period that is a whole number of steps lands on a step
             return
         self.timer = max(self.timer + self.cfg.period, 0.0)
         if not w.player.alive:

@@ -41,8 +41,10 @@ class Movement:
         self._d = np.zeros(cap, np.float32)
         self._g = np.zeros(cap, np.float32)
         self._step = np.zeros(cap, np.float32)
-        self._sep = np.zeros((cap, 2), np.float32)
         self._dt = f32(0.0)
+        self._max_step = f32(0.0)
+        self._one = f32(1.0)
+        self._push = world.config.separation.max_push_factor
         self._pr = f32(world.player.radius)
         self._eps = f32(1e-4)
         self._zero = f32(0.0)
@@ -62,6 +64,7 @@ class Movement:
         if n == 0:
             return
         self._dt[...] = dt
+        self._max_step[...] = self._push * dt
         cols = store.columns
         pos = cols["pos"][:n]
         np.copyto(cols["prev_pos"][:n], pos)
@@ -88,11 +91,25 @@ class Movement:
         np.divide(step, d, out=step)
         np.multiply(dx, step, out=dx)
         np.multiply(dy, step, out=dy)
+        # Plus the separation push; the sum is limited to max_push_factor * speed * dt so
+        # that pushes in a crowd do not overshoot (jitter).
+        sep = cols["sep"][:n]
+        np.multiply(sep[:, 0], self._dt, out=d)
+        np.add(dx, d, out=dx)
+        np.multiply(sep[:, 1], self._dt, out=d)
+        np.add(dy, d, out=dy)
+        np.multiply(dx, dx, out=d)
+        np.multiply(dy, dy, out=g)
+        np.add(d, g, out=d)
+        np.sqrt(d, out=d)
+        np.maximum(d, self._eps, out=d)
+        np.multiply(cols["speed"][:n], self._max_step, out=step)
+        np.divide(step, d, out=step)
+        np.minimum(step, self._one, out=step)
+        np.multiply(dx, step, out=dx)
+        np.multiply(dy, step, out=dy)
         np.add(x, dx, out=x)
         np.add(y, dy, out=y)
-        sep = self._sep[:n]
-        np.multiply(cols["sep"][:n], self._dt, out=sep)
-        np.add(pos, sep, out=pos)
         x.clip(self._xmin, self._xmax, out=x)
         y.clip(self._ymin, self._ymax, out=y)
 
@@ -168,12 +185,11 @@ class Separation:
             np.sqrt(dist, out=dist)
             rr = self._rr[:m]
             np.add(rs[:m], rs[o:], out=rr)
-            # g = max(0, R - dist) / (R * dist): the unit push scaled by the overlap fraction.
+            # g = max(0, R - dist) / dist: the unit push times the overlap in pixels.
             g = self._g[:m]
             np.subtract(rr, dist, out=g)
             np.maximum(g, self._zero, out=g)
             np.maximum(dist, self._eps, out=dist)
-            np.multiply(dist, rr, out=dist)
             np.divide(g, dist, out=g)
             # Per column: a 2-D broadcast (m, 2) * (m, 1) makes a temporary copy.
             np.multiply(dxy[:, 0], g, out=dxy[:, 0])

@@ -8,7 +8,8 @@ not hit the same enemy on consecutive ticks).
 The ``projectiles`` system, each tick:
 
 1. fires the player's weapon when its timer is due, aimed at the nearest enemy within range
-   (``SpatialHash.nearest``); no target, no shot (the weapon stays ready);
+   (``SpatialHash.nearest``) or at a boss when one is nearer; no target, no shot (the weapon
+   stays ready);
 2. moves every projectile and ages it; the spent ones (life over, out of the arena) are
    marked;
 3. player's projectiles against the horde, vectorised: the hash cells under each projectile's
@@ -93,6 +94,7 @@ class ProjectileSystem:
         self._cell = np.zeros(cap, np.int64)
         self._tmpf = np.zeros(cap, np.float32)
         self._cand_mask = np.zeros(ecap, np.bool_)
+        self._row_cell = np.zeros(ecap, np.int64)
         self._cand = np.zeros(ecap + 1, np.int64)
         self._cpos = np.zeros((ecap, 2), np.float32)
         self._cr = np.zeros(ecap, np.float32)
@@ -195,11 +197,26 @@ class ProjectileSystem:
         p = w.player
         px = float(p.pos[0])
         py = float(p.pos[1])
-        row = w.hash.nearest(px, py, self.cfg.aim_range) if w.enemies.count else -1
+        reach = self.cfg.aim_range
+        row = w.hash.nearest(px, py, reach) if w.enemies.count else -1
+        best = reach
+        if row >= 0:
+            ex, ey = w.enemies.columns["pos"][row]
+            tx = float(ex)
+            ty = float(ey)
+            best = math.hypot(tx - px, ty - py)
+        # A boss nearer than the nearest enemy is the target instead.
+        for boss in w.boss_system.slots:
+            if boss.active and not boss.dying:
+                d = math.hypot(boss.x - px, boss.y - py)
+                if d < best:
+                    best = d
+                    tx = boss.x
+                    ty = boss.y
+                    row = 0
         if row < 0:
             return False
-        ex, ey = w.enemies.columns["pos"][row]
-        base = math.atan2(float(ey) - py, float(ex) - px)
+        base = math.atan2(ty - py, tx - px)
         cfg = self.cfg
         spread = math.radians(cfg.spread_degrees)
         first = base - spread * (cfg.multishot - 1) / 2.0
@@ -223,7 +240,7 @@ class ProjectileSystem:
         w = self.world
         if self.enabled and w.player.alive:
             self.timer -= dt
-            if self.timer <= 0.0:
+            if self.timer <= 1e-9:  # see Melee: a whole number of steps lands on a step
                 if self._fire_weapon():
                     self.timer += 1.0 / self.cfg.fire_rate
                     if self.timer < 0.0:
@@ -330,7 +347,10 @@ class ProjectileSystem:
         self._mark(k, True)
         n_e = w.enemies.count
         cand_mask = self._cand_mask[:n_e]
-        self._occ.take(w.hash.row_cell[:n_e], out=cand_mask, mode="clip")
+        # A writeable copy: ``take`` copies read-only index arrays (80 KB at 10k rows).
+        row_cell = self._row_cell[:n_e]
+        np.copyto(row_cell, w.hash.row_cell[:n_e])
+        self._occ.take(row_cell, out=cand_mask, mode="clip")
         self._mark(k, False)
         return self._compact_e(cand_mask, self._iota[:n_e], self._cand)
 

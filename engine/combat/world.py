@@ -41,6 +41,8 @@ from .waves import ENEMY_COLUMNS, WaveDirector
 
 __all__ = ["World", "SystemFn"]
 
+_HANDLE_COLUMNS = frozenset({"last_hit"})
+
 SystemFn = Callable[[float], None]
 """A system: called once per fixed step with dt in seconds."""
 
@@ -192,13 +194,19 @@ class World:
         Two worlds with the same config, seed and number of steps have the same digest.
         """
         h = hashlib.sha256()
+        # Handles carry a per-process store tag in their top byte (two worlds in one process
+        # differ there): hash generation and slot only.
+        untag = np.int64((1 << 56) - 1)
         for store in (self.enemies, self.projectiles, self.particles):
             n = store.count
             h.update(f"{store.name}:{n}".encode())
             for name, col in store.columns.items():
                 h.update(name.encode())
-                h.update(np.ascontiguousarray(col[:n]).tobytes())
-            h.update(store.handles[:n].tobytes())
+                live = col[:n]
+                if name in _HANDLE_COLUMNS:
+                    live = np.where(live >= 0, live & untag, live)
+                h.update(np.ascontiguousarray(live).tobytes())
+            h.update((store.handles[:n] & untag).tobytes())
         p = self.player
         h.update(p.pos.tobytes())
         h.update(repr((p.hp, p.kills, p.xp, p.invuln)).encode())

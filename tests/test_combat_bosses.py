@@ -1,0 +1,307 @@
+"""Boss scenes: loading and one-line errors for malformed files; the state machine, hurt,
+death, patterns and the boss pool, on a real World."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from engine.combat import (
+    KIND_BOSS,
+    SOURCE_OTHER,
+    BossWave,
+    MeleeConfig,
+    SceneError,
+    WaveSchedule,
+    WeaponConfig,
+    World,
+    WorldConfig,
+    load_boss_scene,
+)
+
+SCENES = Path(__file__).resolve().parent.parent / "demos" / "scenes"
+DT = 1.0 / 30.0
+
+GOOD = """\
+name = "test"
+sprite_sheet = "boss_test"
+hp = 100.0
+speed = 60.0
+size = 20.0
+
+[animations.idle]
+frames = 4
+fps = 8.0
+[animations.move]
+frames = 6
+fps = 12.0
+[animations.attack]
+frames = 3
+fps = 6.0
+[animations.hurt]
+frames = 2
+fps = 10.0
+[animations.death]
+frames = 5
+fps = 10.0
+
+[states.idle]
+animation = "idle"
+action = "wait"
+duration = 0.5
+next = "move"
+[states.move]
+animation = "move"
+action = "chase"
+duration = 1.0
+next = "spit"
+[states.spit]
+animation = "attack"
+action = "attack"
+pattern = "burst"
+next = "idle"
+
+[patterns.burst]
+kind = "radial_burst"
+count = 8
+speed = 100.0
+damage = 5.0
+cooldown = 1.0
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "boss.toml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+# ---------------------------------------------------------------------- loading
+def test_demo_scenes_load():
+    brute = load_boss_scene(SCENES / "brute.toml")
+    spitter = load_boss_scene(SCENES / "spitter.toml")
+    assert brute.sprite_sheet == "boss_brute" and spitter.sprite_sheet == "boss_spitter"
+    assert brute.patterns["dash"].kind == "charge"
+    assert spitter.patterns["burst"].count == 16
+    assert brute.animations["death"].loop is False and brute.animations["idle"].loop is True
+    # An attack state without a duration lasts its animation (or the charge, if longer).
+    assert spitter.states["spit"].duration == pytest.approx(5 / 10.0)
+    assert brute.states["charge"].duration == pytest.approx(0.7)
+
+
+BAD_CASES = [
+    # (what to change in GOOD, field, expected, found)
+    (("hp = 100.0\n", ""), "hp", "a positive number", "nothing (the field is missing)"),
+    (("fps = 8.0", 'fps = "fast"'), "animations.idle.fps", "a positive number", '"fast"'),
+    (("fps = 8.0", "fps = -3"), "animations.idle.fps", "a positive number", "-3"),
+    (('animation = "move"', 'animation = "walk"'), "states.move.animation",
+     'one of "idle", "move", "attack", "hurt", "death"', '"walk"'),
+    (("[animations.hurt]\nframes = 2\nfps = 10.0\n", ""), "animations.hurt",
+     "a table with frames and fps (every scene has idle, move, attack, hurt, death)",
+     "nothing (the field is missing)"),
+    (('next = "spit"', 'next = "sleep"'), "states.move.next",
+     'one of "idle", "move", "spit"', '"sleep"'),
+    (('kind = "radial_burst"', 'kind = "laser"'), "patterns.burst.kind",
+     'one of "radial_burst", "charge"', '"laser"'),
+    (("frames = 6\n", "frames = 6.5\n"), "animations.move.frames", "an integer >= 1", "6.5"),
+    (("fps = 12.0\n", "fsp = 12.0\n"), "animations.move.fsp",
+     "one of the fields frames, fps, loop", "an unknown field"),
+    (("size = 20.0", "size = [20.0]"), "size", "a positive number", "an array"),
+    (('pattern = "burst"', 'pattern = "burts"'), "states.spit.pattern", 'one of "burst"',
+     '"burts"'),
+]
+
+
+@pytest.mark.parametrize("change,field,expected,found", BAD_CASES,
+                         ids=[c[1] + ":" + c[3][:12] for c in BAD_CASES])
+def test_malformed_scene_gives_one_line_naming_file_field_expected_found(
+        tmp_path, change, field, expected, found):
+    old, new = change
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(SceneError) as info:
+        load_boss_scene(path)
+    msg = str(info.value)
+    assert msg == f"{path}: {field}: expected {expected}, got {found}"
+    assert "\n" not in msg
+    assert (info.value.field, info.value.expected, info.value.found) == (field, expected, found)
+    assert isinstance(info.value, ValueError)
+
+
+def test_not_toml_names_the_line(tmp_path):
+    path = write(tmp_path, GOOD.replace("hp = 100.0", "hp = = 100.0"))
+    with pytest.raises(SceneError) as info:
+        load_boss_scene(path)
+    msg = str(info.value)
+    assert msg.startswith(f"{path}: line 3, column 6: expected valid TOML, got a syntax error")
+    assert "\n" not in msg
+
+
+def test_missing_file_and_undecodable_file(tmp_path):
+    missing = str(tmp_path / "nope.toml")
+    with pytest.raises(SceneError, match=r"nope\.toml: expected a readable scene file, got "
+                                         r"FileNotFoundError"):
+        load_boss_scene(missing)
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b'name = "caf\xe9"\n')
+    with pytest.raises(SceneError, match=r"latin1\.toml: expected a UTF-8 TOML file"):
+        load_boss_scene(path)
+
+
+def test_world_with_a_malformed_boss_file_fails_at_construction(tmp_path):
+    path = write(tmp_path, GOOD.replace("fps = 8.0", 'fps = "fast"'), "brute.toml")
+    with pytest.raises(SceneError, match=r"brute\.toml: animations\.idle\.fps: expected a "
+                                         r'positive number, got "fast"'):
+        World(WorldConfig(bosses=(BossWave(5.0, path),)))
+
+
+# ---------------------------------------------------------------------- behaviour
+def arena(**kw) -> World:
+    cfg = WorldConfig(waves=WaveSchedule(start_rate=0.0, max_rate=0.0),
+                      melee=MeleeConfig(enabled=False), weapon=WeaponConfig(enabled=False),
+                      contact_damage=False, **kw)
+    return World(cfg, seed=1)
+
+
+def trace(world: World, boss, seconds: float) -> list[tuple[str, str]]:
+    """(state, animation) each time it changes."""
+    seen = [(boss.state, boss.anim)]
+    for _ in range(round(seconds / DT)):
+        world.step(DT)
+        if (boss.state, boss.anim) != seen[-1]:
+            seen.append((boss.state, boss.anim))
+    return seen
+
+
+def test_state_machine_follows_the_scene(tmp_path):
+    world = arena()
+    scene = load_boss_scene(write(tmp_path, GOOD))
+    boss = world.spawn_boss(scene, 400.0, 0.0)
+    assert boss is not None and boss.active
+    assert (boss.state, boss.anim, boss.anim_frame) == ("idle", "idle", 0)
+    seen = trace(world, boss, 4.5)
+    # idle 0.5 s -> move 1 s -> spit (attack anim 0.5 s) -> idle ...; the second spit comes
+    # 2 s after the first, past the 1 s cooldown.
+    assert seen[:7] == [("idle", "idle"), ("move", "move"), ("spit", "attack"),
+                        ("idle", "idle"), ("move", "move"), ("spit", "attack"),
+                        ("idle", "idle")]
+    assert world.stats.bosses_live == 1
+    # The spit fired 8 hostile projectiles each time (some may have expired or hit).
+    assert world.projectiles.stats.acquires == 16
+    assert world.projectiles.columns["hostile"][:world.projectiles.count].all()
+
+
+def test_animation_frame_follows_fps_and_loops(tmp_path):
+    world = arena()
+    boss = world.spawn_boss(load_boss_scene(write(tmp_path, GOOD)), 400.0, 0.0)
+    frames = []
+    for _ in range(14):                         # idle: 4 frames at 8 fps, 0.5 s
+        world.step(DT)
+        frames.append(boss.anim_frame)
+    assert frames == [int((i + 1) * DT * 8) % 4 for i in range(14)]
+
+
+def test_chase_moves_toward_the_player_and_cooldown_skips_the_attack(tmp_path):
+    text = GOOD.replace("cooldown = 1.0", "cooldown = 100.0")
+    world = arena()
+    boss = world.spawn_boss(load_boss_scene(write(tmp_path, text)), 400.0, 0.0)
+    seen = trace(world, boss, 4.0)
+    # First spit fires; afterwards it cools down and its state is skipped: move -> idle.
+    assert seen[:6] == [("idle", "idle"), ("move", "move"), ("spit", "attack"),
+                        ("idle", "idle"), ("move", "move"), ("idle", "idle")]
+    assert boss.x < 400.0 - 60.0 * 1.9               # two seconds of chasing at 60 px/s
+    assert world.projectiles.stats.acquires == 8
+
+
+def test_hurt_on_hit_then_resume_and_death_then_despawn(tmp_path):
+    world = arena()
+    boss = world.spawn_boss(load_boss_scene(write(tmp_path, GOOD)), 400.0, 0.0)
+    for _ in range(20):                               # into "move" (0.5 s idle)
+        world.step(DT)
+    assert boss.state == "move"
+    t_move = boss.state_time
+    world.damage_ring.push(boss.handle, 30.0, SOURCE_OTHER, KIND_BOSS)
+    world.step(DT)
+    assert (boss.state, boss.anim, boss.hp) == ("hurt", "hurt", 70.0)
+    x_hurt = boss.x
+    for _ in range(6):                                # hurt: 2 frames at 10 fps = 0.2 s
+        world.step(DT)
+    assert boss.x == x_hurt                           # no chasing while hurt
+    assert (boss.state, boss.anim) == ("move", "move")
+    # Resumed where it was (it had stepped once more before the hit was applied).
+    assert boss.state_time == pytest.approx(t_move + DT, abs=1e-9)
+    # Lethal damage: death, then back to the pool after the death animation (0.5 s).
+    handle = boss.handle
+    world.damage_ring.push(handle, 500.0, SOURCE_OTHER, KIND_BOSS)
+    world.step(DT)
+    assert (boss.state, boss.anim, boss.dying) == ("death", "death", True)
+    assert world.stats.boss_kills == 1
+    frames = []
+    while boss.active:
+        frames.append(boss.anim_frame)
+        world.step(DT)
+    assert frames == sorted(frames) and frames[-1] == 4       # played once, not looped
+    assert len(frames) == pytest.approx(0.5 / DT, abs=1.5)
+    assert world.stats.bosses_live == 0
+    assert world.boss_system.pool.stats.releases == 1
+    stale = world.stats.stale_damage_events
+    world.damage_ring.push(handle, 1.0, SOURCE_OTHER, KIND_BOSS)
+    world.step(DT)
+    assert world.stats.stale_damage_events == stale + 1
+
+
+def test_hostile_burst_hurts_the_player(tmp_path):
+    world = arena()
+    # Dense enough that one flies at the player; no contact damage, to see the burst's.
+    dense = GOOD.replace("count = 8", "count = 64").replace("size = 20.0",
+                                                            "size = 20.0\ncontact_damage = 0")
+    boss = world.spawn_boss(load_boss_scene(write(tmp_path, dense)), 120.0, 0.0)
+    hp = world.player.hp
+    for _ in range(90):
+        world.step(DT)
+    assert world.player.hp == hp - 5.0                # one burst hit, then invulnerable
+    assert boss.active
+
+
+def test_charge_dashes_at_the_player():
+    world = arena()
+    brute = load_boss_scene(SCENES / "brute.toml")
+    boss = world.spawn_boss(brute, 1500.0, 0.0)
+    while boss.state != "charge":
+        world.step(DT)
+    x0 = boss.x
+    world.step(DT)
+    assert x0 - boss.x == pytest.approx(420.0 * DT, rel=1e-3)
+
+
+def test_boss_pool_refuses_when_full_and_reuses_after_death(tmp_path):
+    world = arena(boss_capacity=1)
+    scene = load_boss_scene(write(tmp_path, GOOD))
+    first = world.spawn_boss(scene, 300.0, 0.0)
+    assert first is not None
+    assert world.spawn_boss(scene, 300.0, 0.0) is None
+    assert world.boss_system.pool.stats.refusals == 1 and world.stats.boss_refusals == 1
+    old_handle = first.handle
+    world.damage_ring.push(first.handle, 1e6, SOURCE_OTHER, KIND_BOSS)
+    for _ in range(30):
+        world.step(DT)
+    again = world.spawn_boss(scene, -300.0, 0.0)
+    assert again is first and again.handle != old_handle
+    assert world.boss_system.pool.stats.reuses == 1
+    assert (again.state, again.hp) == ("idle", 100.0)
+
+
+def test_boss_waves_enter_on_schedule_on_the_spawn_ring():
+    world = World(WorldConfig(waves=WaveSchedule(start_rate=0.0, max_rate=0.0),
+                              bosses=(BossWave(1.0, str(SCENES / "spitter.toml")),)), seed=3)
+    for _ in range(29):
+        world.step(DT)
+    assert world.stats.boss_spawns == 0
+    world.step(DT)
+    world.step(DT)
+    (boss,) = world.live_bosses()
+    assert boss.scene.name == "spitter"
+    inner = math.hypot(*world.config.view_half_extent) + world.config.waves.spawn_margin
+    assert math.hypot(boss.x, boss.y) >= inner - 60.0 * 2 * DT
