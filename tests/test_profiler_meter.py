@@ -560,3 +560,35 @@ def test_closed_meter_leaves_no_gc_callback():
     p.close()
     p.close()
     assert cb not in gc.callbacks
+
+
+def test_watch_world_reads_the_real_combat_world():
+    """The combat layer's World, watched through its duck-typed surface (pools(), rings(),
+    stats, tiers.names), stepped by the real Scheduler; end_frame stays allocation-free."""
+    from engine.combat.world import World
+
+    world = World()
+    sched = Scheduler(step_hz=30)
+    world.install(sched)
+    p = Profiler()
+    try:
+        made = p.watch_world(world)
+        p.watch_scheduler(sched)
+        assert len(made) == len(world.pools()) + len(world.rings()) + 1
+        for i in range(30):
+            world.spawn_enemy(100.0 + 10 * i, 50.0, tier=i % 3)
+        for _ in range(5):
+            sched.advance(sched.step_ns)
+            p.end_frame()
+        cw = p.meter.combat[0]
+        assert set(cw.enemies.rings) == {"swarm", "regular", "elite"}
+        assert cw.enemies_total == world.stats.enemies_live
+        assert [w.name for w in p.meter.pools][0] == "enemies"
+        assert p.meter.pools[0].in_use.last() == world.enemies.count
+        assert set(p.meter.scheduler.system_names) == set(sched.system_names)  # type: ignore[union-attr]
+        report = measure_steady_state(p.end_frame)
+        assert report.ok, str(report)
+        with pytest.raises(TypeError, match="watch_world needs pools"):
+            p.watch_world(object())
+    finally:
+        p.close()

@@ -3,8 +3,9 @@
 Runs a real headless App (EGL offscreen) with one scheduler system, the *tick*, at a fixed
 60 Hz step (benchmark clock: every frame is 1/60 s, one step per frame). By default the tick is
 a representative numpy horde tick over N enemies (seek the player, normalise, move, contact
-damage; every op with ``out=``). To measure the real combat world instead, call
-``run(tick, ...)`` with its step function (``tick(dt)``), and ``watch`` to register its stats.
+damage; every op with ``out=``). ``--world`` ticks the real combat World instead (N enemies
+spawned up front); any other world: call ``run(tick, watch=...)`` with its step function
+(``tick(dt)``) and a function registering its stats on the Profiler.
 
 Configurations, interleaved in rounds so that machine noise hits all of them alike:
 
@@ -23,7 +24,8 @@ allocated blocks over a window), and the cost of allocation tracing on the tick.
 Targets: meter < 2% of the frame; dashboard (build + submit) < 1.5 ms per frame.
 
     .venv/bin/python tools/bench_profiler.py [--enemies 10000] [--frames 120] [--rounds 5]
-                                             [--width 1280] [--height 720] [--json PATH]
+                                             [--width 1280] [--height 720] [--world]
+                                             [--json PATH]
 """
 
 from __future__ import annotations
@@ -107,6 +109,31 @@ def _default_watch(n: int) -> Callable[[Profiler], None]:
         p.watch_combat(_CombatNumbers(n))
 
     return watch
+
+
+def _world(n: int) -> tuple[Tick, Callable[[Profiler], None], str]:
+    """The real combat World with ``n`` enemies spawned up front (player immortal), its
+    ``step`` as the tick and ``Profiler.watch_world`` as the watch."""
+    from dataclasses import replace
+
+    from engine.combat.config import WorldConfig
+    from engine.combat.world import World
+
+    base = WorldConfig()
+    config = replace(base, enemy_capacity=max(n, base.enemy_capacity),
+                     waves=replace(base.waves, max_enemies=n),
+                     player=replace(base.player, immortal=True))
+    world = World(config, seed=0)
+    rng = np.random.default_rng(0)
+    lo, hi = world.arena_min, world.arena_max
+    for i in range(n):
+        x, y = rng.uniform(lo, hi)
+        world.spawn_enemy(float(x), float(y), tier=i % len(world.tiers.names))
+
+    def watch(p: Profiler) -> None:
+        p.watch_world(world)
+
+    return world.step, watch, f"combat World.step, {n} enemies"
 
 
 def _median(xs: list[int]) -> float:
@@ -326,6 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument("--width", type=int, default=1280, help="target width (default 1280)")
     parser.add_argument("--height", type=int, default=720, help="target height (default 720)")
+    parser.add_argument("--world", action="store_true",
+                        help="tick the real combat World (engine.combat) instead of the "
+                             "representative numpy tick")
     parser.add_argument("--json", type=Path, default=None, help="also write the report here")
     args = parser.parse_args(argv)
     for name in ("enemies", "frames", "rounds", "width", "height"):
@@ -333,9 +363,13 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--{name} must be >= 1, got {getattr(args, name)}")
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
           f"{platform.machine()}")
-    report = run(HordeTick(args.enemies), frames=args.frames, rounds=args.rounds,
-                 width=args.width, height=args.height, watch=_default_watch(args.enemies),
-                 label=f"numpy horde tick, {args.enemies} enemies")
+    if args.world:
+        tick, watch, label = _world(args.enemies)
+    else:
+        tick, watch = HordeTick(args.enemies), _default_watch(args.enemies)
+        label = f"numpy horde tick, {args.enemies} enemies"
+    report = run(tick, frames=args.frames, rounds=args.rounds, width=args.width,
+                 height=args.height, watch=watch, label=label)
     _print(report)
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=2))

@@ -329,9 +329,10 @@ class FrameMeter:
         self._watches.append(w)
         return w
 
-    def watch_combat(self, stats: object) -> CombatWatch:
+    def watch_combat(self, stats: object,
+                     tier_names: tuple[str, ...] | list[str] | None = None) -> CombatWatch:
         """Watch combat stats. Raises TypeError if none of the combat attributes exist."""
-        w = CombatWatch(stats, self.frame_capacity)
+        w = CombatWatch(stats, self.frame_capacity, tier_names)
         self.combat.append(w)
         self._watches.append(w)
         return w

@@ -120,9 +120,38 @@ class Profiler:
         """Watch the renderer's stats (RenderStats-shaped). Raises TypeError if unfit."""
         return self.meter.watch_render(stats)
 
-    def watch_combat(self, stats: object) -> CombatWatch:
-        """Watch the combat stats. Raises TypeError if unfit."""
-        return self.meter.watch_combat(stats)
+    def watch_combat(self, stats: object,
+                     tier_names: tuple[str, ...] | list[str] | None = None) -> CombatWatch:
+        """Watch the combat stats (``tier_names`` label a per-tier array). Raises TypeError
+        if unfit."""
+        return self.meter.watch_combat(stats, tier_names)
+
+    def watch_world(self, world: object) -> list[Any]:
+        """Watch everything a combat world exposes, duck-typed: ``world.pools()`` (PoolStats),
+        ``world.rings()`` (RingBuffers) and ``world.stats`` (combat stats, tiers labelled by
+        ``world.tiers.names`` when present).
+
+        Returns:
+            The watches made.
+
+        Raises:
+            TypeError: the world exposes none of these.
+        """
+        made: list[Any] = []
+        pools = getattr(world, "pools", None)
+        if callable(pools):
+            made.extend(self.watch_pool(s) for s in pools())
+        rings = getattr(world, "rings", None)
+        if callable(rings):
+            made.extend(self.watch_ring(r) for r in rings())
+        stats = getattr(world, "stats", None)
+        if stats is not None:
+            names = getattr(getattr(world, "tiers", None), "names", None)
+            made.append(self.watch_combat(stats, names))
+        if not made:
+            raise TypeError(f"watch_world needs pools(), rings() or stats; "
+                            f"{type(world).__name__} has none")
+        return made
 
     def watch_counter(self, name: str, getter: Callable[[], float],
                       group: str = "overview") -> CounterWatch:

@@ -371,10 +371,17 @@ class RenderWatch:
 class CombatWatch:
     """Per-frame view of the combat stats (every attribute optional).
 
-    Accepted spellings: enemies by tier ``enemies_by_tier`` / ``alive_by_tier`` / ``tiers``
-    (mapping or sequence; labels from ``tier_names`` when it is a sequence); damage events per
-    tick ``damage_events_tick`` / ``damage_events`` / ``damage_events_last_tick``; projectiles
-    ``projectiles_live`` / ``projectiles``; kills ``kills`` / ``kills_total``.
+    Accepted spellings (first found wins): enemies by tier ``enemies_by_tier`` /
+    ``alive_by_tier`` / ``tiers`` (mapping, or sequence/array with labels from ``tier_names``);
+    damage events per tick ``damage_events_tick`` / ``damage_events_last_tick`` /
+    ``damage_events``; projectiles ``projectiles_live`` / ``projectiles``; kills ``kills`` /
+    ``kills_total`` / ``kills_by_tier`` (summed). ``engine.combat.CombatStats`` matches.
+
+    Args:
+        stats: the combat stats object.
+        capacity: frames of history.
+        tier_names: labels of the tiers when enemies by tier is a sequence (default: the
+            object's ``tier_names``, else "tier 0", "tier 1", ...).
 
     Raises:
         TypeError: the object has none of these attributes.
@@ -382,23 +389,34 @@ class CombatWatch:
 
     kind = "combat"
 
-    def __init__(self, stats: object, capacity: int) -> None:
+    def __init__(self, stats: object, capacity: int,
+                 tier_names: tuple[str, ...] | list[str] | None = None) -> None:
         self.stats: Any = stats
         self._tiers = _first_attr(stats, "enemies_by_tier", "alive_by_tier", "tiers")
-        self._damage = _first_attr(stats, "damage_events_tick", "damage_events",
-                                   "damage_events_last_tick")
+        self._damage = _first_attr(stats, "damage_events_tick", "damage_events_last_tick",
+                                   "damage_events")
         self._projectiles = _first_attr(stats, "projectiles_live", "projectiles")
-        self._kills = _first_attr(stats, "kills", "kills_total")
+        self._kills = _first_attr(stats, "kills", "kills_total", "kills_by_tier")
         if not (self._tiers or self._damage or self._projectiles or self._kills):
             raise TypeError(f"a watched combat stats object needs one of enemies_by_tier, "
                             f"damage_events_tick, projectiles_live, kills; "
                             f"{type(stats).__name__} has none")
-        labels = tuple(str(n) for n in getattr(stats, "tier_names", ()))
-        self.enemies = SeriesMap(capacity, labels)
+        names = tier_names if tier_names is not None else getattr(stats, "tier_names", ())
+        self.enemies = SeriesMap(capacity, tuple(str(n) for n in names))
         self.damage_events = HistoryRing(capacity, name="damage events / tick")
         self.projectiles = HistoryRing(capacity, name="projectiles")
         self.kills = HistoryRing(capacity, name="kills / frame")
-        self._last_kills = int(getattr(stats, self._kills)) if self._kills else 0
+        self._last_kills = self._read_kills()
+
+    def _read_kills(self) -> int:
+        if self._kills is None:
+            return 0
+        value = getattr(self.stats, self._kills)
+        if type(value) is int:
+            return value
+        if hasattr(value, "sum"):
+            return int(value.sum())
+        return int(value)
 
     def sample(self) -> None:
         """Read the combat numbers into rings. Allocates nothing retained after warm-up."""
@@ -410,7 +428,7 @@ class CombatWatch:
         if self._projectiles is not None:
             self.projectiles.push(getattr(s, self._projectiles))
         if self._kills is not None:
-            kills = getattr(s, self._kills)
+            kills = self._read_kills()
             self.kills.push(kills - self._last_kills)
             self._last_kills = kills
 
@@ -429,7 +447,7 @@ class CombatWatch:
         if self._projectiles is not None:
             out["projectiles_live"] = self.projectiles.last()
         if self._kills is not None:
-            out["kills"] = int(getattr(self.stats, self._kills))
+            out["kills"] = self._read_kills()
         return out
 
 
