@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     fbo = gfx.offscreen_target((w, h))
     renderer = Renderer(gfx, target=fbo, viewport=(w, h), sprite_scale=args.sprite_scale,
                         clear_color=(0.0, 0.0, 0.0, 1.0), reload_every=0)
-    sizes = {b.name: tuple(float(v) for v in b._consts[1]) for b in renderer.tier_batches}
+    sizes = {t.name: tuple(v * args.sprite_scale for v in renderer.atlas.sheet(t.sheet).frame_size)
+             for t in renderer.tiers}
     print(f"GL: {ctx.info['GL_RENDERER']} | {ctx.info['GL_VERSION']} | numpy {np.__version__}")
     print(f"framebuffer {w}x{h}; sprite world sizes {sizes} at zoom 1 (1 world unit = 1 px); "
           f"instance stride 40 B, per-frame upload 12 B/instance (pos + frame)")
