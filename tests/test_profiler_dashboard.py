@@ -232,6 +232,8 @@ def test_attached_to_a_headless_app_with_clickable_pause():
         assert d is not None
         d.record_rects = True
         assert app.frame_end_hooks[-1] == p.end_frame
+        after: list[str] = []
+        app.shutdown_hooks.append(lambda: after.append("ran"))  # must still run after ours
         for _ in range(4):
             app.run_frame()
         img = np.frombuffer(app.read_pixels(3), dtype=np.uint8).reshape(540, 960, 3)[::-1]
@@ -273,6 +275,7 @@ def test_attached_to_a_headless_app_with_clickable_pause():
     finally:
         app.close()  # shutdown hooks: profiler.close -> dashboard shutdown, before GL goes
     assert p.closed and d._imgui_ctx is None
+    assert after == ["ran"]
     assert p.meter._on_gc not in __import__("gc").callbacks
 
 

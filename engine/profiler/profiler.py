@@ -19,7 +19,8 @@ What ``attach`` adds to the App (order matters; attach after the renderer's hook
 * ``render_hooks``: ``meter.render_begin`` first, ``meter.render_end`` last;
 * ``overlay_hooks``: ``meter.overlay_begin`` first, then the dashboard, ``meter.overlay_end``;
 * ``frame_end_hooks``: ``profiler.end_frame``;
-* ``startup_hooks``: ``meter.reset_clock``; ``shutdown_hooks``: ``profiler.close``;
+* ``startup_hooks``: ``meter.reset_clock``; ``shutdown_hooks``: ``profiler.close`` (through a
+  wrapper that leaves the list alone while the App iterates it);
 * with ``bracket_ticks=True``: two marker systems, ``profiler.tick_begin`` first and
   ``profiler.tick_end`` last in the scheduler, for per-tick transient bytes while tracing
   (systems added later land after the end marker: attach after registering systems).
@@ -100,6 +101,7 @@ class Profiler:
         self.app: Any = None
         self._hooks: list[tuple[list[Any], Any]] = []
         self._tick_markers = False
+        self._in_app_shutdown = False
         self.closed = False
 
     # ----------------------------------------------------------------- watches
@@ -265,7 +267,7 @@ class Profiler:
         self._add(app.overlay_hooks, meter.overlay_end)
         self._add(app.frame_end_hooks, self.end_frame)
         for name, hook in (("startup_hooks", meter.reset_clock),
-                           ("shutdown_hooks", self.close)):
+                           ("shutdown_hooks", self._on_app_shutdown)):
             hooks = getattr(app, name, None)
             if isinstance(hooks, list):
                 self._add(hooks, hook)
@@ -283,9 +285,19 @@ class Profiler:
         scheduler.add(_TICK_END, end)
         self._tick_markers = True
 
+    def _on_app_shutdown(self) -> None:
+        # The App is iterating its shutdown_hooks: removing ourselves from that list now would
+        # make it skip the hook after ours.
+        self._in_app_shutdown = True
+        self.close()
+
     def detach(self) -> None:
         """Remove every hook (and tick marker) ``attach`` added; shut the dashboard down."""
+        app = self.app
         for hooks, hook in reversed(self._hooks):
+            if self._in_app_shutdown and app is not None and \
+                    hooks is getattr(app, "shutdown_hooks", None):
+                continue
             for i, h in enumerate(hooks):
                 if h == hook:
                     del hooks[i]
