@@ -431,3 +431,19 @@ def test_particles_fade_expire_and_refuse_when_full():
     assert world.particles.count == 0
     assert world.particles.stats.releases == 10
     assert world.stats.particles_live == 0
+
+
+@pytest.mark.parametrize("immortal", [False, True])
+def test_player_death_is_counted_and_immortal_refills(immortal):
+    cfg = quiet(contact_damage=True, melee=MeleeConfig(radius=10.0),
+                player=PlayerConfig(hp=20.0, invuln_seconds=0.1, immortal=immortal))
+    world = World(cfg, seed=1)
+    world.spawn_enemy(5.0, 0.0, tier=2)                 # 16 per hit
+    for _ in range(30):
+        world.step(DT)
+    assert world.stats.player_deaths == world.player.deaths >= 1
+    if immortal:
+        assert world.player.alive and world.player.hp > 0
+    else:
+        assert not world.player.alive and world.player.hp == 0.0
+        assert world.player.deaths == 1 and world.melee.swings == 0

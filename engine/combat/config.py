@@ -188,7 +188,7 @@ class WorldConfig:
     particle_capacity: int = 8192
     """Particle store rows."""
     boss_capacity: int = 4
-    """Bosses alive at once (an ObjectPool)."""
+    """Bosses alive at once (an ObjectPool; at most 256)."""
     ring_capacity: int = 16384
     """Damage events the ring holds per tick; overflows are counted on the ring."""
     arena_size: tuple[float, float] = (4096.0, 4096.0)
@@ -226,6 +226,9 @@ class WorldConfig:
         for name in ("enemy_capacity", "projectile_capacity", "particle_capacity",
                      "boss_capacity", "ring_capacity"):
             _int(name, getattr(self, name), minimum=1)
+        if self.boss_capacity > 256:
+            raise ConfigError(f"boss_capacity: expected at most 256 (boss handles keep the slot "
+                              f"in 8 bits), got {self.boss_capacity}")
         for name in ("arena_size", "view_half_extent"):
             value = getattr(self, name)
             if not isinstance(value, (tuple, list)) or len(value) != 2:

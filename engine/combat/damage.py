@@ -142,6 +142,7 @@ class DamageSystem:
             elif kind == KIND_PLAYER:
                 if w.player.take_damage(amount):
                     w.stats.player_hits += 1
+                    w.stats.player_deaths = w.player.deaths
             else:
                 w.stats.stale_damage_events += 1
 

@@ -75,6 +75,7 @@ class ProjectileSystem:
         self._b = np.zeros(cap, np.bool_)
         self._b2 = np.zeros(cap, np.bool_)
         self._iota = np.arange(max(cap, ecap) + 1, dtype=np.int64)
+        self._iota_f = np.arange(cap, dtype=np.float32)
         self._pidx = np.zeros(cap + 1, np.int64)
         self._f = np.zeros(cap, np.float32)
         self._f2 = np.zeros(cap, np.float32)
@@ -177,7 +178,7 @@ class ProjectileSystem:
         end = start + got
         c = store.columns
         ang = self._f[:got]
-        np.multiply(self._iota[:got], math.tau / count, out=ang, casting="unsafe")
+        np.multiply(self._iota_f[:got], math.tau / count, out=ang)
         np.add(ang, phase, out=ang)
         vel = c["vel"][start:end]
         np.cos(ang, out=vel[:, 0])

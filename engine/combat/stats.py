@@ -15,7 +15,7 @@ class CombatStats:
     """
 
     __slots__ = (
-        "ticks", "time", "enemies_by_tier", "kills_by_tier", "enemies_live",
+        "tier_names", "ticks", "time", "enemies_by_tier", "kills_by_tier", "enemies_live",
         "damage_events_last_tick", "damage_events_total", "stale_damage_events",
         "projectiles_live", "particles_live", "bosses_live",
         "spawns_total", "spawn_refusals", "spawns_capped",
@@ -24,7 +24,10 @@ class CombatStats:
         "player_hits", "player_deaths",
     )
 
-    def __init__(self, n_tiers: int) -> None:
+    def __init__(self, tier_names: tuple[str, ...]) -> None:
+        n_tiers = len(tier_names)
+        self.tier_names = tier_names
+        """Tier names, in the order of the per-tier arrays."""
         self.ticks = 0
         """Steps simulated."""
         self.time = 0.0

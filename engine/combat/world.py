@@ -81,7 +81,7 @@ class World:
         self.tiers = config.validate()
         self.seed = seed
         self.rng = np.random.default_rng(seed)
-        self.stats = CombatStats(len(self.tiers))
+        self.stats = CombatStats(self.tiers.names)
         hx = config.arena_size[0] / 2.0
         hy = config.arena_size[1] / 2.0
         self.arena_min = np.array([-hx, -hy], np.float32)
