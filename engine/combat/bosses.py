@@ -25,7 +25,7 @@ no longer matches and the event is counted as stale.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from engine.data import ObjectPool
 
@@ -126,6 +126,9 @@ class BossSystem:
         Returns:
             The boss, or None when the pool is full (counted in the pool's refusals and in
             ``CombatStats.boss_refusals``).
+
+        Allocation contract: transient Python scalars only (the object is pooled, its cooldown
+        dict is reused).
         """
         st = self.world.stats
         boss = self.pool.acquire()
@@ -165,6 +168,8 @@ class BossSystem:
         Returns:
             False when the handle is stale (the boss died or the object was reused) or the
             boss is already dying; True when the damage was applied.
+
+        Allocation contract: transient Python scalars only.
         """
         slot = handle & _SLOT_MASK
         if handle < 0 or slot >= len(self.slots):
@@ -174,8 +179,7 @@ class BossSystem:
             return False
         boss.hp -= amount
         boss.hits_taken += 1
-        scene = boss.scene
-        assert scene is not None  # active bosses always have a scene
+        scene = cast(BossScene, boss.scene)  # an active boss always has its scene
         if boss.hp <= 0.0:
             boss.hp = 0.0
             boss.dying = True
@@ -202,8 +206,7 @@ class BossSystem:
 
     def _enter(self, boss: Boss, name: str) -> None:
         """Enter a declared state; an attack whose pattern cools down is skipped."""
-        scene = boss.scene
-        assert scene is not None
+        scene = cast(BossScene, boss.scene)
         for _ in range(len(scene.states)):
             spec = scene.states[name]
             if spec.action != "attack" or spec.pattern is None:
@@ -218,8 +221,7 @@ class BossSystem:
             self._use_pattern(boss, spec.pattern)
 
     def _use_pattern(self, boss: Boss, name: str) -> None:
-        scene = boss.scene
-        assert scene is not None
+        scene = cast(BossScene, boss.scene)
         pat = scene.patterns[name]
         if self.time < boss.cooldowns[name]:
             return
@@ -250,8 +252,7 @@ class BossSystem:
 
     def _step(self, boss: Boss, dt: float) -> None:
         w = self.world
-        scene = boss.scene
-        assert scene is not None
+        scene = cast(BossScene, boss.scene)
         boss.prev_x = boss.x
         boss.prev_y = boss.y
         boss.state_time += dt
