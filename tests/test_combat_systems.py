@@ -447,3 +447,15 @@ def test_player_death_is_counted_and_immortal_refills(immortal):
     else:
         assert not world.player.alive and world.player.hp == 0.0
         assert world.player.deaths == 1 and world.melee.swings == 0
+
+
+def test_spawn_ring_follows_the_view_extent_set_at_run_time():
+    waves = WaveSchedule(start_rate=600.0, max_rate=600.0, max_enemies=1000)
+    world = World(quiet(waves=waves), seed=2)
+    world.config.view_half_extent = (1200.0, 900.0)
+    world.player.teleport(100.0, -50.0)
+    run(world, ["waves"])
+    pos = world.enemies.columns["pos"][:world.enemies.count]
+    dist = np.hypot(pos[:, 0] - 100.0, pos[:, 1] + 50.0)
+    assert world.enemies.count == 20
+    assert dist.min() >= 1500.0 + world.config.waves.spawn_margin - 1e-2

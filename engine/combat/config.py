@@ -194,7 +194,8 @@ class WorldConfig:
     arena_size: tuple[float, float] = (4096.0, 4096.0)
     """Arena width and height, centred on the origin; everything is clamped inside."""
     view_half_extent: tuple[float, float] = (640.0, 360.0)
-    """Half width and half height of the camera view; spawns happen outside it."""
+    """Half width and half height of the camera view; spawns happen outside it. The game may
+    change it at any time (it is read at every spawn)."""
     cell_size: float = 32.0
     """Spatial hash cell size (pixels); at least twice the largest enemy radius works well."""
     tiers: tuple[Tier, ...] = field(default_factory=default_tiers)

@@ -76,11 +76,8 @@ class WaveDirector:
         n_tiers = len(world.tiers)
         self._mix = [(float(t), [float(x) for x in w]) for t, w in cfg.tier_mix]
         self._cum = [f32(1.0) for _ in range(n_tiers - 1)]
-        hx, hy = world.config.view_half_extent
-        self.ring_inner = math.hypot(hx, hy) + cfg.spawn_margin
-        self.ring_width = cfg.spawn_ring_width
-        self._inner = f32(self.ring_inner)
-        self._width = f32(self.ring_width)
+        self._inner = f32(0.0)
+        self._width = f32(0.0)
         self._tau = f32(math.tau)
         self._one = f32(1.0)
         self._two = f32(2.0)
@@ -89,6 +86,19 @@ class WaveDirector:
         self._next_boss = 0
 
     # ------------------------------------------------------------------ schedule
+    @property
+    def ring_inner(self) -> float:
+        """Inner radius of the spawn ring: the view's half-diagonal + margin. Read from the
+        config at every spawn, so the game may update ``config.view_half_extent`` (camera
+        zoom, window size) at any time."""
+        hx, hy = self.world.config.view_half_extent
+        return math.hypot(hx, hy) + self.cfg.spawn_margin
+
+    @property
+    def ring_width(self) -> float:
+        """Width of the spawn ring."""
+        return self.cfg.spawn_ring_width
+
     def rate(self, t: float) -> float:
         """Spawns per second at time t."""
         c = self.cfg
@@ -184,6 +194,8 @@ class WaveDirector:
         np.cos(u, out=a)
         np.sin(u, out=b)
         rng.random(out=u, dtype=np.float32)
+        self._width[...] = self.ring_width
+        self._inner[...] = self.ring_inner
         np.multiply(u, self._width, out=u)
         np.add(u, self._inner, out=u)
         np.multiply(a, u, out=a)
