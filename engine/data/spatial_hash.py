@@ -54,6 +54,7 @@ __all__ = ["SpatialHash"]
 _LOW32 = np.int64(0xFFFFFFFF)
 _MAX_FINE_CELLS = 1 << 21
 _MAX_SUB = 4
+_MAX_DEPTH = 3  # full order + up to two compacted subsequences
 
 
 def _as_pair(value: object, name: str) -> tuple[float, float]:
@@ -81,14 +82,35 @@ def _check_index_out(out: object, name: str) -> np.ndarray:
     return out
 
 
-class _BandGrid:
-    """One banded ordering (C: offset 0, B: offset 1) and its per-fine-cell tables.
+class _Level:
+    """One ordering being scanned: a band grid's full order (depth 0) or the still-uncapped
+    subsequence of its parent (depth >= 1), with that ordering's columns."""
 
-    Built once at construction (tables) and once per rebuild (the ordering); see the module
-    docstring.
+    def __init__(self, depth: int, capacity: int, code_dtype: type) -> None:
+        self.depth = depth
+        self.n = 0
+        self.xs = np.zeros(capacity, np.float32)
+        self.ys = np.zeros(capacity, np.float32)
+        self.code: np.ndarray = np.zeros(capacity, code_dtype)
+        self.cnt: dict[int, np.ndarray] = {
+            1: np.zeros(capacity, np.int8), 2: np.zeros(capacity, np.int16),
+            4: np.zeros(capacity, np.int32)}
+        self.fx = np.zeros(capacity, np.float32)
+        self.fy = np.zeros(capacity, np.float32)
+        self.rows = np.zeros(capacity, np.int64)
+        self.wend = np.zeros(capacity, np.int64)  # exclusive end of each slot's window
+        # Index of each slot in every ancestor level (anc[-1] is the index in the parent).
+        self.anc = [np.zeros(capacity, np.int64) for _ in range(depth)]
+        self.done = [np.array(0, np.int64) for _ in range(depth)]
+
+
+class _BandGrid:
+    """One banded ordering (C: offset 0, B: offset 1): per-fine-cell tables and its full order.
+
+    Tables are built at construction; the ordering once per rebuild (see the module docstring).
     """
 
-    def __init__(self, offset: int, gh: int, fgw: int, capacity: int) -> None:
+    def __init__(self, offset: int, gh: int, fgw: int, capacity: int, code_dtype: type) -> None:
         self.offset = offset
         nb = (gh + offset + 1) // 2
         self.nb = nb
@@ -101,28 +123,27 @@ class _BandGrid:
         self.map = (band * fgw + fx) * 2 + par
         self.base = band * fgw * 2
         self.fx = fx
-        code_dtype = np.int16 if 2 * nb + 2 < np.iinfo(np.int16).max else np.int32
         # C accepts pairs with equal codes (same band); B accepts codes that differ by the row
         # parity bit only (same band, different row).
-        self.code_tab = (band * 2 + par if offset else band).astype(code_dtype)
-        self.pad = np.zeros((nb * 2, fgw), np.int64)
+        self.code_tab: np.ndarray = (band * 2 + par if offset else band).astype(code_dtype)
+        # Rows of each parity: (first row, its band) for the two strided count copies.
+        self.rows_of_par = [((par_ - offset) % 2, ((par_ - offset) % 2 + offset) >> 1)
+                            for par_ in (0, 1)]
         self.counts = np.zeros(nb * fgw * 2, np.int64)
         self.start = np.zeros(nb * fgw * 2 + 1, np.int64)
         self.off = np.zeros(nf, np.int64)
         self.win_idx = np.zeros(nf, np.int64)
-        self.win_m = -1
         self.win_end = np.zeros(nf, np.int64)
+        self.win_m = -1
+        self.dmax = 0
+        self.rows_ready = False
         self.pos = np.zeros(capacity, np.int64)  # public position -> slot
-        self.inv = np.zeros(capacity, np.int64)  # slot -> public position
-        self.xs = np.zeros(capacity, np.float32)
-        self.ys = np.zeros(capacity, np.float32)
-        self.code = np.zeros(capacity, code_dtype)
-        self.code_tmp = np.zeros(capacity, code_dtype)
-        self.code_one = np.array(1, code_dtype)
-        self.rows = np.zeros(capacity, np.int64)
-        self.lim = np.zeros(capacity, np.int64)
-        self.fx_acc = np.zeros(capacity, np.float32)
-        self.fy_acc = np.zeros(capacity, np.float32)
+        self.fc = np.zeros(capacity, np.int64)  # fine cell of each slot
+        # (x, y, fine cell, unused) of each slot as one 16-byte record: one scatter.
+        self.rec = np.zeros((capacity, 4), np.float32)
+        self.rec_c = self.rec.view(np.complex128).reshape(capacity)
+        self.level = _Level(0, capacity, code_dtype)
+        self.force = np.zeros(capacity, np.complex64)
 
 
 class SpatialHash:
@@ -226,10 +247,9 @@ class SpatialHash:
         self._sorted_rows = np.zeros(capacity, np.int64)
         self._sf = np.zeros(capacity, np.int64)  # fine cell of each sorted position
         self._rev = np.zeros(capacity, np.int64)
-        self._idx2 = np.zeros(capacity, np.int64)  # 2 * row: x in the flattened positions
-        self._idx2p1 = np.zeros(capacity, np.int64)  # 2 * row + 1: y
-        self._xs = np.zeros(capacity, np.float32)  # positions in sorted order
-        self._ys = np.zeros(capacity, np.float32)
+        self._pos_c = np.zeros(capacity, np.complex64)  # (x, y) in sorted order
+        self._xs = self._pos_c.real  # strided float32 views
+        self._ys = self._pos_c.imag
 
         # Per-fine-cell and per-cell buffers.
         self._fend = np.zeros(nf, np.int64)
@@ -248,12 +268,19 @@ class SpatialHash:
         self._row_cell_ro.flags.writeable = False
 
         # Neighbour-pass machinery.
-        self._grids = (_BandGrid(0, gh, fgw, capacity), _BandGrid(1, gh, fgw, capacity))
+        nb_max = (gh + 2) // 2
+        code_dtype = np.int16 if 2 * nb_max + 2 < np.iinfo(np.int16).max else np.int32
+        self._grids = (_BandGrid(0, gh, fgw, capacity, code_dtype),
+                       _BandGrid(1, gh, fgw, capacity, code_dtype))
+        # Compacted levels are shared by the two grids (C is finished before B starts).
+        self._levels = [_Level(depth, capacity, code_dtype) for depth in range(1, _MAX_DEPTH)]
         self._bands_ready = False
-        self._map_cb = np.zeros(capacity, np.int64)
-        self._pub_i64 = np.zeros(capacity, np.int64)
-        self._pub_f32 = np.zeros(capacity, np.float32)
-        self._pub_f32b = np.zeros(capacity, np.float32)
+        self._rec = np.zeros((capacity, 4), np.float32)  # public-order records (see _BandGrid)
+        self._rec_c = self._rec.view(np.complex128).reshape(capacity)
+        self._code_tmp = np.zeros(capacity, code_dtype)
+        self._code_one = np.array(1, code_dtype)
+        self._force_pub = np.zeros(capacity, np.complex64)
+        self._force_tmp = np.zeros(capacity, np.complex64)
         self._dx = np.zeros(capacity, np.float32)
         self._dy = np.zeros(capacity, np.float32)
         self._d2 = np.zeros(capacity, np.float32)
@@ -263,16 +290,11 @@ class SpatialHash:
         self._acc = np.zeros(capacity, bool)
         self._b1 = np.zeros(capacity, bool)
         self._over = np.zeros(capacity, bool)
-        self._cnt8 = np.zeros(capacity, np.int8)
-        self._cnt16 = np.zeros(capacity, np.int16)
-        self._cnt32 = np.zeros(capacity, np.int32)
-        self._cmask16 = np.zeros(capacity, np.int16)
-        self._cmask32 = np.zeros(capacity, np.int32)
-        self._cnt_tmp8 = np.zeros(capacity, np.int8)
-        self._cnt_tmp16 = np.zeros(capacity, np.int16)
-        self._cnt_tmp32 = np.zeros(capacity, np.int32)
+        self._cmask: dict[int, np.ndarray] = {
+            2: np.zeros(capacity, np.int16), 4: np.zeros(capacity, np.int32)}
         self._ci = np.zeros(capacity, np.int64)
         self._cj = np.zeros(capacity, np.int64)
+        self._gap = np.zeros(capacity, np.int64)
         self._stage = np.zeros(capacity + 1, np.int64)  # slot 0 is the dump slot
         self._stage2 = np.zeros(capacity + 1, np.int64)
         self._r2 = np.array(0.0, np.float32)
@@ -286,6 +308,16 @@ class SpatialHash:
         self._capv: dict[int, np.ndarray] = {
             1: np.array(0, np.int8), 2: np.array(0, np.int16), 4: np.array(0, np.int32)}
         self._lost = 0
+        self._sink = ""
+        self._grid_offset = 0
+        self._cap_size = 0
+        self._out_i: np.ndarray | None = None
+        self._out_j: np.ndarray | None = None
+        self._written = 0
+        self.last_shifts = 0
+        """Shift passes (whole-array steps) the last neighbour pass ran, all levels together."""
+        self.last_compactions = 0
+        """Times the last neighbour pass moved to the subsequence of rows still below the cap."""
 
     # ------------------------------------------------------------------ public views
 
@@ -401,19 +433,14 @@ class SpatialHash:
         np.copyto(rev, sf[::-1])
         self._fbeg[rev] = self._revar[self.capacity - n :]
         np.subtract(self._fend, self._fbeg, out=self._fcount)
-        np.cumsum(self._fcount, out=self._fstart[1:])
+        np.add.accumulate(self._fcount, out=self._fstart[1:])
         sub = self.sub
         nf = self._nf
         np.subtract(self._fstart[sub::sub], self._fstart[0:nf:sub], out=self._cell_count)
 
-        # Sorted positions snapshot (the queries and passes read these, not pos).
-        idx2 = self._idx2[:n]
-        idx2p1 = self._idx2p1[:n]
-        np.left_shift(sorted_rows, self._one_i, out=idx2)
-        np.add(idx2, self._one_i, out=idx2p1)
-        flat = pos.reshape(-1)
-        flat.take(idx2, out=self._xs[:n], mode="clip")
-        flat.take(idx2p1, out=self._ys[:n], mode="clip")
+        # Sorted positions snapshot (the queries and passes read these, not pos): one gather of
+        # (x, y) pairs viewed as complex64.
+        pos.view(np.complex64).reshape(n).take(sorted_rows, out=self._pos_c[:n], mode="clip")
 
     # ------------------------------------------------------------------ point queries
 
@@ -508,7 +535,7 @@ class SpatialHash:
         ci = self._ci[:k]
         cj = self._cj[:k]
         np.copyto(ci, mask)
-        np.cumsum(ci, out=cj)
+        np.add.accumulate(ci, out=cj)
         total: int = cj.item(k - 1)
         if total:
             np.multiply(ci, cj, out=ci)
@@ -558,7 +585,7 @@ class SpatialHash:
             cand = big[:k]
             cand.fill(self.capacity)
             np.copyto(cand, rows, where=eq)
-            row = cand.min().item()
+            row = cand.item(int(cand.argmin()))
             if dmin < best_d2 or row < best_row:
                 best_d2 = dmin
                 best_row = row
@@ -573,31 +600,35 @@ class SpatialHash:
         fgw = self._fgw
         sf = self._sf[:n]
         ar = self._ar[:n]
-        pub = self._pub_i64[:n]
+        rec = self._rec[:n]
+        np.copyto(rec.view(np.complex64)[:, 0], self._pos_c[:n])
+        np.copyto(rec.view(np.int32)[:, 2], sf, casting="unsafe")
+        fc2 = self._fcount.reshape(gh, fgw)
         for g in self._grids:
-            pad = g.pad
-            pad[g.offset : g.offset + gh] = self._fcount.reshape(gh, fgw)
-            np.copyto(g.counts.reshape(g.nb, fgw, 2), pad.reshape(g.nb, 2, fgw).transpose(0, 2, 1))
-            np.cumsum(g.counts, out=g.start[1:])
+            counts = g.counts.reshape(g.nb, fgw, 2)
+            for par, (row0, band0) in enumerate(g.rows_of_par):
+                rows = fc2[row0::2]
+                np.copyto(counts[band0 : band0 + rows.shape[0], :, par], rows)
+            np.add.accumulate(g.counts, out=g.start[1:])
             g.start.take(g.map, out=g.off, mode="clip")
             np.subtract(g.off, self._fstart[:-1], out=g.off)
             pos = g.pos[:n]
             g.off.take(sf, out=pos, mode="clip")
             np.add(pos, ar, out=pos)
-            g.inv[pos] = ar
-            inv = g.inv[:n]
-            self._xs.take(inv, out=g.xs[:n], mode="clip")
-            self._ys.take(inv, out=g.ys[:n], mode="clip")
-            sf.take(inv, out=pub, mode="clip")  # fine cell of each slot
-            g.code_tab.take(pub, out=g.code[:n], mode="clip")
+            g.rec_c[pos] = self._rec_c[:n]
+            lv = g.level
+            lv.n = n
+            np.copyto(lv.xs[:n], g.rec[:n, 0])
+            np.copyto(lv.ys[:n], g.rec[:n, 1])
+            fc = g.fc[:n]
+            np.copyto(fc, g.rec[:n].view(np.int32)[:, 2])
+            g.code_tab.take(fc, out=lv.code[:n], mode="clip")
             g.win_m = -1
-        gc, gb = self._grids
-        # Slot in C -> slot in B, to carry the per-entity counts from C's pass to B's.
-        gc.pos.take(gb.inv[:n], out=self._map_cb[:n], mode="clip")
+            g.rows_ready = False
         self._bands_ready = True
 
     def _prepare_window(self, g: _BandGrid, m: int) -> int:
-        """Window lengths (pairs to test ahead of each slot) for m fine columns; return max."""
+        """Window ends for m fine columns ahead; return the largest window (slots ahead)."""
         n = self.count
         if g.win_m != m:
             np.add(g.fx, np.int64(m + 1), out=g.win_idx)
@@ -605,13 +636,13 @@ class SpatialHash:
             np.left_shift(g.win_idx, self._one_i, out=g.win_idx)
             np.add(g.win_idx, g.base, out=g.win_idx)
             g.start.take(g.win_idx, out=g.win_end, mode="clip")
-            lim = g.lim[:n]
-            pub = self._pub_i64[:n]
-            self._sf[:n].take(g.inv[:n], out=pub, mode="clip")
-            g.win_end.take(pub, out=lim, mode="clip")
-            np.subtract(lim, self._ar[1 : n + 1], out=lim)
+            wend = g.level.wend[:n]
+            g.win_end.take(g.fc[:n], out=wend, mode="clip")
+            lim = self._gap[:n]
+            np.subtract(wend, self._ar[1 : n + 1], out=lim)
+            g.dmax = lim.max().item()
             g.win_m = m
-        return int(g.lim[:n].max()) if n else 0
+        return g.dmax
 
     def _check_radius(self, radius: float) -> int:
         if not (radius > 0.0 and radius <= self.cell_size):
@@ -619,72 +650,6 @@ class SpatialHash:
                 f"radius must be in (0, cell_size={self.cell_size}], got {radius}")
         # Fine columns a neighbour can be ahead: ceil(radius / fine width).
         return max(1, math.ceil(radius * self.sub / self.cell_size))
-
-    def _counts_for(self, cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        if cap < 127:
-            return self._cnt8, self._cnt_tmp8, None
-        if cap < 32767:
-            return self._cnt16, self._cnt_tmp16, self._cmask16
-        return self._cnt32, self._cnt_tmp32, self._cmask32
-
-    def _shift_mask(self, g: _BandGrid, d: int, n: int, cnt: np.ndarray | None,
-                    cnt_tmp: np.ndarray | None, cmask: np.ndarray | None,
-                    capv: np.ndarray | None) -> np.ndarray:
-        """Accepted pairs ``(q, q + d)`` of grid g as a bool mask over q in [0, n - d).
-
-        Leaves dx, dy (q+d minus q) and d2 in the scratch buffers. With a cap, updates the
-        per-slot counts so that no slot exceeds it.
-        """
-        k = n - d
-        dx = self._dx[:k]
-        dy = self._dy[:k]
-        d2 = self._d2[:k]
-        t = self._tmp[:k]
-        acc = self._acc[:k]
-        b1 = self._b1[:k]
-        np.subtract(g.xs[d:n], g.xs[:k], out=dx)
-        np.subtract(g.ys[d:n], g.ys[:k], out=dy)
-        np.multiply(dx, dx, out=d2)
-        np.multiply(dy, dy, out=t)
-        np.add(d2, t, out=d2)
-        np.less(d2, self._r2, out=acc)
-        if g.offset == 0:
-            np.equal(g.code[d:n], g.code[:k], out=b1)
-        else:
-            ct = g.code_tmp[:k]
-            np.bitwise_xor(g.code[d:n], g.code[:k], out=ct)
-            np.equal(ct, g.code_one, out=b1)
-        np.logical_and(acc, b1, out=acc)
-        if cnt is None or cnt_tmp is None or capv is None:
-            return acc
-        lo = cnt[:k]
-        hi = cnt[d:n]
-        np.less(lo, capv, out=b1)
-        np.logical_and(acc, b1, out=acc)
-        np.less(hi, capv, out=b1)
-        np.logical_and(acc, b1, out=acc)
-        if cmask is None:
-            inc = acc.view(np.int8)
-        else:
-            inc = cmask[:k]
-            np.copyto(inc, acc)
-        np.add(lo, inc, out=lo)
-        np.add(hi, inc, out=hi)
-        over = self._over[:n]
-        np.greater(cnt[:n], capv, out=over)
-        if over.any():
-            # A slot at cap - 1 accepted as both left (q, q+d) and right (q-d, q) partner:
-            # drop every accepted pair whose right slot went over (see docstring of separation).
-            np.logical_and(acc, over[d:n], out=b1)
-            np.logical_xor(acc, b1, out=acc)
-            if cmask is None:
-                dec = b1.view(np.int8)
-            else:
-                dec = cmask[:k]
-                np.copyto(dec, b1)
-            np.subtract(lo, dec, out=lo)
-            np.subtract(hi, dec, out=hi)
-        return acc
 
     def _pass_args(self, radius: float, max_per_entity: int, name: str) -> tuple[int, int]:
         """Validate a neighbour pass's arguments; return (fine columns ahead, cap)."""
@@ -695,49 +660,203 @@ class SpatialHash:
             raise ValueError(f"{name} must be >= 0, got {cap}")
         return self._check_radius(radius), cap
 
-    def _run_pass(self, radius: float, m: int, cap: int, sink: str,
-                  out_i: np.ndarray | None = None, out_j: np.ndarray | None = None) -> int:
-        """Scan both band grids; ``sink`` is "force" (accumulate) or "pairs" (emit)."""
+    def _run_pass(self, radius: float, m: int, cap: int) -> None:
+        """Scan grid C, then grid B, feeding accepted pairs to ``self._sink``."""
         n = self.count
         if not self._bands_ready:
             self._prepare_bands()
         self._r2.fill(np.float32(radius) * np.float32(radius))
         self._rr.fill(radius)
-        cnt: np.ndarray | None = None
-        cnt_tmp: np.ndarray | None = None
-        cmask: np.ndarray | None = None
-        capv: np.ndarray | None = None
-        if cap < n - 1:  # otherwise the cap cannot bind: skip its bookkeeping
-            cnt_full, cnt_tmp, cmask = self._counts_for(cap)
-            cnt = cnt_full[:n]
-            cnt.fill(0)
-            capv = self._capv[cnt.dtype.itemsize]
-            capv.fill(cap)
-        total = 0
+        # Below n - 1 the cap can bind: count per slot (int8 while it fits: cheapest ops).
+        size = 0
+        if cap < n - 1:
+            size = 1 if cap < 127 else 2 if cap < 32767 else 4
+            self._capv[size].fill(cap)
+        self._cap_size = size
+        self.last_shifts = 0
+        self.last_compactions = 0
         gc, gb = self._grids
+        if size:
+            gc.level.cnt[size][:n].fill(0)
         for g in (gc, gb):
-            if g is gb and cnt is not None and cnt_tmp is not None:
-                tmp = cnt_tmp[:n]
-                cnt.take(self._map_cb[:n], out=tmp, mode="clip")
-                np.copyto(cnt, tmp)
+            lv = g.level
+            self._grid_offset = g.offset
+            if size and g is gb:
+                # Carry the counts of grid C's pass over to B's slots.
+                lv.cnt[size][gb.pos[:n]] = self._carry_counts(gc.level.cnt[size][:n], size)
             dmax = min(self._prepare_window(g, m), n - 1)
-            if sink == "force":
-                g.fx_acc[:n].fill(0)
-                g.fy_acc[:n].fill(0)
-            else:
-                self._sorted_rows.take(g.inv[:n], out=g.rows[:n], mode="clip")
-            for d in range(1, dmax + 1):
-                acc = self._shift_mask(g, d, n, cnt, cnt_tmp, cmask, capv)
-                if sink == "force":
-                    self._accumulate_force(g, d, n, acc)
-                elif out_i is not None and out_j is not None:
-                    total += self._emit_pairs(g, d, n, acc, out_i, out_j, total)
-        return total
+            if self._sink == "force":
+                lv.fx[:n].fill(0)
+                lv.fy[:n].fill(0)
+            elif not g.rows_ready:
+                lv.rows[g.pos[:n]] = self._sorted_rows[:n]
+                g.rows_ready = True
+            self._scan(g, lv, dmax)
 
-    def _accumulate_force(self, g: _BandGrid, d: int, n: int, acc: np.ndarray) -> None:
+    def _carry_counts(self, cnt_c: np.ndarray, size: int) -> np.ndarray:
+        """Counts of grid C's slots in public order (a view of a scratch buffer)."""
+        n = cnt_c.shape[0]
+        out = self._levels[0].cnt[size][:n]  # level 1 is free between the two grids
+        cnt_c.take(self._grids[0].pos[:n], out=out, mode="clip")
+        return out
+
+    def _scan(self, g: _BandGrid, lv: _Level, dmax: int) -> None:
+        """Shifts d = 1..dmax over level lv; hands over to a compacted level when few slots
+        remain below the cap (every pair not yet tested then lies in that subsequence)."""
+        n = lv.n
+        size = self._cap_size
+        d = 1
+        while d <= dmax:
+            if size and d & 1:
+                keep = self._b1[:n]
+                np.less(lv.cnt[size][:n], self._capv[size], out=keep)
+                live = np.count_nonzero(keep)
+                if live <= 1:
+                    return  # no pair can be accepted any more
+                # Compacting costs about as much as 3 full shifts; do it once the slots it
+                # removes, over the shifts left, outweigh that.
+                if (lv.depth + 1 < _MAX_DEPTH and n >= 1024
+                        and live * 2 <= n and dmax - d >= 2):
+                    child = self._levels[lv.depth]
+                    child_dmax = self._compact_level(g, lv, child, keep, d - 1)
+                    self._scan(g, child, child_dmax)
+                    self._write_back(child, lv)
+                    return
+            acc = self._shift_mask(lv, d)
+            self.last_shifts += 1
+            if self._sink == "force":
+                self._accumulate_force(lv, d, acc)
+            else:
+                self._emit_pairs(lv, d, acc)
+            d += 1
+
+    def _compact_level(self, g: _BandGrid, lv: _Level, child: _Level, keep: np.ndarray,
+                       done: int) -> int:
+        """Fill ``child`` with lv's slots where ``keep``; return the child's largest window."""
+        n = lv.n
+        size = self._cap_size
+        ci = self._ci[:n]
+        cj = self._cj[:n]
+        np.copyto(ci, keep)
+        np.add.accumulate(ci, out=cj)
+        m = cj.item(n - 1)
+        np.multiply(ci, cj, out=ci)
+        self._stage[ci] = self._ar[:n]
+        sel = child.anc[-1][:m]
+        np.copyto(sel, self._stage[1 : m + 1])
+        for j in range(lv.depth):
+            lv.anc[j].take(sel, out=child.anc[j][:m], mode="clip")
+            child.done[j].fill(lv.done[j])
+        child.done[lv.depth].fill(done)
+        child.n = m
+        lv.xs.take(sel, out=child.xs[:m], mode="clip")
+        lv.ys.take(sel, out=child.ys[:m], mode="clip")
+        lv.code.take(sel, out=child.code[:m], mode="clip")
+        lv.cnt[size].take(sel, out=child.cnt[size][:m], mode="clip")
+        if self._sink == "force":
+            child.fx[:m].fill(0)
+            child.fy[:m].fill(0)
+        else:
+            lv.rows.take(sel, out=child.rows[:m], mode="clip")
+        # Window end in the child's index: kept slots before the parent's window end.
+        we = self._gap[:m]
+        lv.wend.take(sel, out=we, mode="clip")
+        np.subtract(we, self._one_i, out=we)
+        cj.take(we, out=child.wend[:m], mode="clip")
+        np.subtract(child.wend[:m], self._ar[1 : m + 1], out=we)
+        self.last_compactions += 1
+        return min(int(we.max()), m - 1) if m > 1 else 0
+
+    def _write_back(self, child: _Level, lv: _Level) -> None:
+        """Return the child's counts and forces to the parent's slots."""
+        m = child.n
+        sel = child.anc[-1][:m]
+        size = self._cap_size
+        lv.cnt[size][sel] = child.cnt[size][:m]
+        if self._sink == "force":
+            tmp = self._tmp[:m]
+            lv.fx.take(sel, out=tmp, mode="clip")
+            np.add(tmp, child.fx[:m], out=tmp)
+            lv.fx[sel] = tmp
+            lv.fy.take(sel, out=tmp, mode="clip")
+            np.add(tmp, child.fy[:m], out=tmp)
+            lv.fy[sel] = tmp
+
+    def _shift_mask(self, lv: _Level, d: int) -> np.ndarray:
+        """Accepted pairs ``(q, q + d)`` of level lv as a bool mask over q in [0, n - d).
+
+        Leaves dx, dy (slot q+d minus slot q) and d2 in the scratch buffers. With a cap, also
+        counts the accepted pairs per slot so that no slot exceeds the cap.
+        """
+        n = lv.n
         k = n - d
+        dx = self._dx[:k]
+        dy = self._dy[:k]
+        d2 = self._d2[:k]
+        t = self._tmp[:k]
+        acc = self._acc[:k]
+        b1 = self._b1[:k]
+        np.subtract(lv.xs[d:n], lv.xs[:k], out=dx)
+        np.subtract(lv.ys[d:n], lv.ys[:k], out=dy)
+        np.multiply(dx, dx, out=d2)
+        np.multiply(dy, dy, out=t)
+        np.add(d2, t, out=d2)
+        np.less(d2, self._r2, out=acc)
+        code = lv.code
+        if self._grid_offset == 0:
+            np.equal(code[d:n], code[:k], out=b1)
+        else:
+            ct = self._code_tmp[:k]
+            np.bitwise_xor(code[d:n], code[:k], out=ct)
+            np.equal(ct, self._code_one, out=b1)
+        np.logical_and(acc, b1, out=acc)
+        # In a compacted level, skip the pairs an ancestor level has already tested.
+        gap = self._gap[:k]
+        for j in range(lv.depth):
+            if d <= lv.done[j]:
+                idx = lv.anc[j]
+                np.subtract(idx[d:n], idx[:k], out=gap)
+                np.greater(gap, lv.done[j], out=b1)
+                np.logical_and(acc, b1, out=acc)
+        size = self._cap_size
+        if not size:
+            return acc
+        capv = self._capv[size]
+        cnt = lv.cnt[size]
+        lo = cnt[:k]
+        hi = cnt[d:n]
+        np.less(lo, capv, out=b1)
+        np.logical_and(acc, b1, out=acc)
+        np.less(hi, capv, out=b1)
+        np.logical_and(acc, b1, out=acc)
+        if size == 1:
+            inc = acc.view(np.int8)
+        else:
+            inc = self._cmask[size][:k]
+            np.copyto(inc, acc)
+        np.add(lo, inc, out=lo)
+        np.add(hi, inc, out=hi)
+        over = self._over[:n]
+        np.greater(cnt[:n], capv, out=over)
+        if over.any():
+            # A slot at cap - 1 accepted both as left (q, q+d) and as right (q-d, q) partner
+            # went over: drop every accepted pair whose right slot went over.
+            np.logical_and(acc, over[d:n], out=b1)
+            np.logical_xor(acc, b1, out=acc)
+            if size == 1:
+                dec = b1.view(np.int8)
+            else:
+                dec = self._cmask[size][:k]
+                np.copyto(dec, b1)
+            np.subtract(lo, dec, out=lo)
+            np.subtract(hi, dec, out=hi)
+        return acc
+
+    def _accumulate_force(self, lv: _Level, d: int, acc: np.ndarray) -> None:
         if not acc.any():
             return
+        n = lv.n
+        k = n - d
         d2 = self._d2[:k]
         w = self._w[:k]
         mf = self._maskf[:k]
@@ -752,49 +871,54 @@ class SpatialHash:
         np.multiply(w, mf, out=w)
         np.multiply(dx, w, out=dx)
         np.multiply(dy, w, out=dy)
-        fxl = g.fx_acc[:k]
-        fxh = g.fx_acc[d:n]
-        fyl = g.fy_acc[:k]
-        fyh = g.fy_acc[d:n]
+        fxl = lv.fx[:k]
+        fxh = lv.fx[d:n]
+        fyl = lv.fy[:k]
+        fyh = lv.fy[d:n]
         np.subtract(fxl, dx, out=fxl)
         np.add(fxh, dx, out=fxh)
         np.subtract(fyl, dy, out=fyl)
         np.add(fyh, dy, out=fyh)
 
-    def _emit_pairs(self, g: _BandGrid, d: int, n: int, acc: np.ndarray,
-                    out_i: np.ndarray, out_j: np.ndarray, written: int) -> int:
-        k = n - d
+    def _emit_pairs(self, lv: _Level, d: int, acc: np.ndarray) -> None:
+        k = lv.n - d
         found = self._compact(acc, self._ar[:k])
         if not found:
-            return 0
+            return
+        out_i = self._out_i
+        out_j = self._out_j
+        assert out_i is not None and out_j is not None
         slots = self._stage[1 : found + 1]
         ri = self._stage2[:found]
         rj = self._ci[:found]
-        g.rows.take(slots, out=ri, mode="clip")
+        lv.rows.take(slots, out=ri, mode="clip")
         self._dshift.fill(d)
         np.add(slots, self._dshift, out=slots)
-        g.rows.take(slots, out=rj, mode="clip")
+        lv.rows.take(slots, out=rj, mode="clip")
         lo = self._cj[:found]
         np.minimum(ri, rj, out=lo)
         np.maximum(ri, rj, out=rj)
+        written = self._written
         room = out_i.shape[0] - written
         put = found if found <= room else room
         if put > 0:
             np.copyto(out_i[written : written + put], lo[:put], casting="same_kind")
             np.copyto(out_j[written : written + put], rj[:put], casting="same_kind")
+            self._written = written + put
         if put < found:
             self._lost += found - put
-        return put
 
     def neighbour_pairs(self, radius: float, max_per_entity: int, out_i: np.ndarray,
                         out_j: np.ndarray) -> int:
         """Write each unordered pair of rows closer than ``radius`` once, as ``i < j``.
 
-        Pair ``k`` is ``(out_i[k], out_j[k])``. A pair counts toward the cap of both its rows and
-        is taken only while both are below ``max_per_entity``, so no row appears in more than
-        ``max_per_entity`` pairs (which pairs win when the cap binds depends on the scan order).
-        When the buffers are too short the first ``len`` pairs are kept, ``truncated`` grows by one
-        and ``dropped`` by the rest (the cap still counts the dropped pairs).
+        Pair ``k`` is ``(out_i[k], out_j[k])``; the test is float32 ``dx*dx + dy*dy < r*r`` on
+        the positions of the last rebuild. A pair counts toward the cap of both its rows and is
+        taken only while both are below ``max_per_entity``, so no row is in more than
+        ``max_per_entity`` pairs; when the cap binds, which pairs win depends on the scan order
+        (roughly nearest in x first). When the buffers are too short the first ``len(out_i)``
+        pairs are kept, ``truncated`` grows by one and ``dropped`` by the rest (the cap still
+        counts the dropped pairs).
 
         Allocation contract: allocates no array data after warm-up.
 
@@ -812,19 +936,28 @@ class SpatialHash:
         if self.count < 2 or cap == 0:
             return 0
         self._lost = 0
-        written = self._run_pass(radius, m, cap, "pairs", out_i, out_j)
+        self._written = 0
+        self._sink = "pairs"
+        self._out_i = out_i
+        self._out_j = out_j
+        try:
+            self._run_pass(radius, m, cap)
+        finally:
+            self._out_i = None
+            self._out_j = None
         if self._lost:
             self.truncated += 1
             self.dropped += self._lost
-        return written
+        return self._written
 
     def separation(self, radius: float, max_neighbours: int, out_force: np.ndarray) -> None:
         """Write each row's push-apart vector from its neighbours into ``out_force[:count]``.
 
         For every pair closer than ``radius`` that the cap admits (exactly the pairs
         ``neighbour_pairs`` returns with the same arguments), row i gets
-        ``(p_i - p_j) * (radius / |p_i - p_j| - 1)``: away from j, with length equal to the
-        overlap ``radius - |p_i - p_j|`` (0 for coincident rows). Forces are equal and opposite.
+        ``(p_i - p_j) * (radius / |p_i - p_j| - 1)``: away from j, as long as the overlap
+        ``radius - |p_i - p_j|`` (0 for coincident rows). Forces are equal and opposite.
+        Uses the positions of the last rebuild.
 
         Allocation contract: allocates no array data after warm-up.
 
@@ -845,20 +978,18 @@ class SpatialHash:
         if not (out_force.flags.c_contiguous and out_force.flags.writeable):
             raise ValueError("out_force must be C-contiguous and writeable")
         m, cap = self._pass_args(radius, max_neighbours, "max_neighbours")
-        out_force[:n] = 0.0
         if n < 2 or cap == 0:
+            out_force[:n] = 0.0
             return
-        self._run_pass(radius, m, cap, "force")
-        gc, gb = self._grids
-        fx = self._pub_f32[:n]
-        fy = self._pub_f32b[:n]
-        tmp = self._tmp[:n]
-        gc.fx_acc.take(gc.pos[:n], out=fx, mode="clip")
-        gb.fx_acc.take(gb.pos[:n], out=tmp, mode="clip")
-        np.add(fx, tmp, out=fx)
-        gc.fy_acc.take(gc.pos[:n], out=fy, mode="clip")
-        gb.fy_acc.take(gb.pos[:n], out=tmp, mode="clip")
-        np.add(fy, tmp, out=fy)
-        flat = out_force.reshape(-1)
-        flat[self._idx2[:n]] = fx
-        flat[self._idx2p1[:n]] = fy
+        self._sink = "force"
+        self._run_pass(radius, m, cap)
+        # Each grid's forces as (x, y) pairs, gathered into public order and summed.
+        total = self._force_pub[:n]
+        tmp = self._force_tmp[:n]
+        for g in self._grids:
+            lv = g.level
+            np.copyto(g.force[:n].real, lv.fx[:n])
+            np.copyto(g.force[:n].imag, lv.fy[:n])
+            g.force.take(g.pos[:n], out=tmp if g.offset else total, mode="clip")
+        np.add(total, tmp, out=total)
+        out_force[:n].view(np.complex64).reshape(n)[self._sorted_rows[:n]] = total
