@@ -15,32 +15,46 @@ Why a sort and not a scatter: the counting-sort scatter needs each row's rank in
 which numpy cannot compute without ``argsort`` (85 KB per 10k rows). Instead the packed keys
 ``fine_cell << 32 | row`` are laid out *in the previous tick's sorted order* and sorted in place
 with ``kind='stable'`` (timsort): rows that stayed in their fine cell are already in order, so the
-sort costs ~0.9 ms for 100k rows at typical speeds instead of 3.7 ms for a cold sort. Cell starts
-come from the sorted keys by two "last write wins" scatters and a prefix sum (``np.add.at`` leaves
-a 5 KB transient, over the 4 KB contract).
+sort costs ~1.1 ms for 100k rows moving 3.3 units a tick through 8-unit fine columns, against
+3.7 ms for a cold quicksort (this numpy build has no SIMD sort on this CPU). Rows removed since
+the last rebuild get a sentinel key and sort last. Cell starts come from the sorted keys by two
+"last write wins" scatters and a prefix sum (``np.add.at`` leaves a 5 KB transient, over the 4 KB
+contract).
 
 Neighbour passes (``separation``, ``neighbour_pairs``)
 ------------------------------------------------------
-Numpy is fast on contiguous arrays and slow on gathers and scatters, so the neighbour passes test
-pair ``(q, q + d)`` of an ordering for each shift ``d = 1, 2, ...`` with whole-array operations
-on contiguous views, and accumulate forces with contiguous adds. For that, neighbours must be
-close in the ordering. Two orderings ("band grids") are derived from the fine-cell counts without
-sorting: grid C groups cell rows ``(2j, 2j+1)`` into bands, grid B groups rows ``(2j+1, 2j+2)``;
-inside a band the order is (fine column, row, previous order). With ``radius <= cell_size``, a
-pair closer than ``radius`` lies in adjacent or equal cell rows, hence in the same band of C or of
-B. Grid C accepts pairs of one band; grid B accepts only pairs that straddle its two rows (the
-others were C's), so each unordered pair is found exactly once. The number of shifts is the
-largest window (rows of a band within ``radius`` ahead in x), about 2 x 2.25 x the mean cell
-population.
+Numpy is fast on contiguous arrays and slow on gathers and scatters (~1 ns against ~0.1 ns per
+element), so the neighbour passes test the pairs ``(q, q + d)`` of an ordering for each shift
+``d = 1, 2, ...`` with whole-array operations on contiguous views, and accumulate forces with
+contiguous adds. For that, neighbours must be close in the ordering. Two orderings ("band
+grids") are derived from the fine-cell counts without sorting (one 16-byte record scatter each):
+grid C groups cell rows ``(2j, 2j+1)`` into bands, grid B groups rows ``(2j+1, 2j+2)``; inside a
+band the order is (fine column, row, sorted order). With ``radius <= cell_size``, a pair closer
+than ``radius`` lies in equal or adjacent cell rows, hence in one band of C or of B. Grid C
+accepts pairs within one of its bands; grid B only pairs that straddle the two rows of one of its
+bands (the others were C's), so each unordered pair is tested and found exactly once. A row's
+partners ahead lie within ``ceil(radius / fine width)`` fine columns, so the shifts run up to
+the largest such window (~33 for the default scene's mean of 14 rows), ~200 us each at 100k rows.
+
+The cap. A pair is accepted while both its rows are below the cap, and counts for both. A row at
+``cap - 1`` accepted in the same shift as left partner of ``(q, q+d)`` and right partner of
+``(q-d, q)`` drops the second pair, so the cap holds exactly. Once half the rows of the ordering
+have reached the cap (checked every other shift), the rest of the scan moves to the subsequence
+of rows still below it (a *compacted level*, at most two deep): order is kept, so the shift scan
+goes on over fewer rows and shorter windows, masking the pairs a parent level had already
+tested. In a crowd of ~20 neighbours per row and a cap of 8 this halves the pass; without a cap
+(or one no row reaches) every shift runs over every row.
 
 Allocation contract
 -------------------
 Everything is preallocated at construction for ``capacity`` rows. ``rebuild``, the queries and the
 neighbour passes allocate no array data after warm-up: they use ``out=`` into scratch buffers,
-``take(..., mode='clip')`` for gathers, fancy *assignment* for scatters and 0-d arrays for scalar
-operands. What remains is transient Python objects (a view or numpy scalar here and there, freed
-at once) and, inside ``rebuild``, timsort's merge buffer, which numpy takes with C ``malloc`` and
-frees before returning (no Python object, no GC pressure, invisible to tracemalloc).
+``take(..., mode='clip')`` for gathers, fancy *assignment* for scatters, 0-d arrays for scalar
+operands, and ``np.add.accumulate`` / ``argmin`` rather than ``np.cumsum`` / ``min`` (which keep
+small per-shape caches growing for thousands of calls in numpy 2.4). What remains is transient
+Python objects (a view or numpy scalar here and there, freed at once) and, inside ``rebuild``,
+timsort's merge buffer, which numpy takes with C ``malloc`` and frees before returning (no Python
+object, no GC pressure, invisible to tracemalloc).
 """
 
 from __future__ import annotations
@@ -135,6 +149,7 @@ class _BandGrid:
         self.win_idx = np.zeros(nf, np.int64)
         self.win_end = np.zeros(nf, np.int64)
         self.win_m = -1
+        self.win_idx_m = -1
         self.dmax = 0
         self.rows_ready = False
         self.pos = np.zeros(capacity, np.int64)  # public position -> slot
@@ -158,6 +173,7 @@ class SpatialHash:
     * ``row_cell`` - cell id (int64) of each row, ``count`` long.
     * ``truncated`` / ``dropped`` - calls whose output buffer was too small, and results those
       calls could not write (cumulative counters).
+    * ``last_shifts`` / ``last_compactions`` - work done by the last neighbour pass.
 
     Args:
         capacity: the most rows a rebuild may hold.
@@ -248,8 +264,8 @@ class SpatialHash:
         self._sf = np.zeros(capacity, np.int64)  # fine cell of each sorted position
         self._rev = np.zeros(capacity, np.int64)
         self._pos_c = np.zeros(capacity, np.complex64)  # (x, y) in sorted order
-        self._xs = self._pos_c.real  # strided float32 views
-        self._ys = self._pos_c.imag
+        self._cand_pos = np.zeros(capacity, np.complex64)  # point-query candidates
+        self._cand_rows = np.zeros(capacity, np.int64)
 
         # Per-fine-cell and per-cell buffers.
         self._fend = np.zeros(nf, np.int64)
@@ -461,17 +477,33 @@ class SpatialHash:
         self._qy.fill(y)
         self._r2.fill(np.float32(r) * np.float32(r))
 
-    def _segment_d2(self, lo: int, hi: int) -> np.ndarray:
-        """float32 squared distances of sorted positions [lo, hi) to the query point."""
-        k = hi - lo
-        dx = self._dx[:k]
-        dy = self._dy[:k]
-        np.subtract(self._xs[lo:hi], self._qx, out=dx)
-        np.subtract(self._ys[lo:hi], self._qy, out=dy)
-        np.multiply(dx, dx, out=dx)
-        np.multiply(dy, dy, out=dy)
-        np.add(dx, dy, out=dx)
-        return dx
+    def _gather_candidates(self, x: float, y: float, r: float) -> int:
+        """Copy the rows of the cells within r of (x, y) (one slice per cell row) and their
+        positions into scratch; leave their float32 squared distances in ``self._d2``."""
+        cx0, cx1 = self._cx_of(x - r), self._cx_of(x + r)
+        cy0, cy1 = self._cy_of(y - r), self._cy_of(y + r)
+        sub = self.sub
+        gw = self.grid_w
+        fstart = self._fstart
+        k = 0
+        for cy in range(cy0, cy1 + 1):
+            lo = fstart.item((cy * gw + cx0) * sub)
+            hi = fstart.item((cy * gw + cx1 + 1) * sub)
+            if hi > lo:
+                np.copyto(self._cand_pos[k : k + hi - lo], self._pos_c[lo:hi])
+                np.copyto(self._cand_rows[k : k + hi - lo], self._sorted_rows[lo:hi])
+                k += hi - lo
+        if k:
+            cand = self._cand_pos[:k]
+            dx = self._dx[:k]
+            dy = self._dy[:k]
+            d2 = self._d2[:k]
+            np.subtract(cand.real, self._qx, out=dx)
+            np.subtract(cand.imag, self._qy, out=dy)
+            np.multiply(dx, dx, out=d2)
+            np.multiply(dy, dy, out=dy)
+            np.add(d2, dy, out=d2)
+        return k
 
     def query_radius(self, x: float, y: float, r: float, out: np.ndarray) -> int:
         """Write the rows closer than ``r`` to ``(x, y)`` into ``out``; return how many.
@@ -480,8 +512,8 @@ class SpatialHash:
         come in cell order. When ``out`` is too short, the first ``len(out)`` are written,
         ``truncated`` grows by one and ``dropped`` by the rest.
 
-        Allocation contract: allocates no array data (a few Python numbers and views per cell
-        row scanned, freed at once).
+        Allocation contract: allocates no array data (a few Python numbers and views, freed at
+        once).
 
         Raises:
             TypeError: out is not an int32/int64 numpy array.
@@ -493,36 +525,18 @@ class SpatialHash:
         if self.count == 0 or not (x == x and y == y):
             return 0
         self._set_query(x, y, r)
-        cap = out.shape[0]
-        written = 0
-        lost = 0
-        cx0, cx1 = self._cx_of(x - r), self._cx_of(x + r)
-        cy0, cy1 = self._cy_of(y - r), self._cy_of(y + r)
-        sub = self.sub
-        fstart = self._fstart
-        for cy in range(cy0, cy1 + 1):
-            base = cy * self.grid_w
-            lo = fstart.item((base + cx0) * sub)
-            hi = fstart.item((base + cx1 + 1) * sub)
-            if hi <= lo:
-                continue
-            d2 = self._segment_d2(lo, hi)
-            k = hi - lo
-            acc = self._acc[:k]
-            np.less(d2, self._r2, out=acc)
-            found = self._compact(acc, self._sorted_rows[lo:hi])
-            if found == 0:
-                continue
-            room = cap - written
-            take = found if found <= room else room
-            if take > 0:
-                np.copyto(out[written : written + take], self._stage[1 : take + 1],
-                          casting="same_kind")
-                written += take
-            lost += found - take
-        if lost:
+        k = self._gather_candidates(x, y, r)
+        if k == 0:
+            return 0
+        acc = self._acc[:k]
+        np.less(self._d2[:k], self._r2, out=acc)
+        found = self._compact(acc, self._cand_rows[:k])
+        written = found if found <= out.shape[0] else out.shape[0]
+        if written:
+            np.copyto(out[:written], self._stage[1 : written + 1], casting="same_kind")
+        if written < found:
             self.truncated += 1
-            self.dropped += lost
+            self.dropped += found - written
         return written
 
     def _compact(self, mask: np.ndarray, values: np.ndarray) -> int:
@@ -547,8 +561,7 @@ class SpatialHash:
 
         Ties (equal float32 squared distance) go to the lowest row index.
 
-        Allocation contract: allocates no array data (Python numbers and numpy scalars, freed at
-        once).
+        Allocation contract: allocates no array data (Python numbers and views, freed at once).
 
         Raises:
             ValueError: max_r negative or NaN.
@@ -558,38 +571,20 @@ class SpatialHash:
         if self.count == 0 or not (x == x and y == y):
             return -1
         self._set_query(x, y, max_r)
-        best_d2 = math.inf
-        best_row = -1
-        cx0, cx1 = self._cx_of(x - max_r), self._cx_of(x + max_r)
-        cy0, cy1 = self._cy_of(y - max_r), self._cy_of(y + max_r)
-        sub = self.sub
-        fstart = self._fstart
-        big = self._ci  # scratch for the tie-break
-        for cy in range(cy0, cy1 + 1):
-            base = cy * self.grid_w
-            lo = fstart.item((base + cx0) * sub)
-            hi = fstart.item((base + cx1 + 1) * sub)
-            if hi <= lo:
-                continue
-            d2 = self._segment_d2(lo, hi)
-            np.fmin(d2, self._inf32, out=d2)  # NaN (a NaN position) -> inf
-            k = hi - lo
-            i = int(d2.argmin())
-            dmin = d2.item(i)
-            if not dmin < self._r2.item() or dmin > best_d2:
-                continue
-            # Lowest row among the ties of this segment.
-            eq = self._acc[:k]
-            np.equal(d2, d2[i], out=eq)
-            rows = self._sorted_rows[lo:hi]
-            cand = big[:k]
-            cand.fill(self.capacity)
-            np.copyto(cand, rows, where=eq)
-            row = cand.item(int(cand.argmin()))
-            if dmin < best_d2 or row < best_row:
-                best_d2 = dmin
-                best_row = row
-        return best_row
+        k = self._gather_candidates(x, y, max_r)
+        if k == 0:
+            return -1
+        d2 = self._d2[:k]
+        np.fmin(d2, self._inf32, out=d2)  # NaN (a NaN position) -> inf
+        i = int(d2.argmin())
+        if not d2.item(i) < self._r2.item():
+            return -1
+        eq = self._acc[:k]
+        np.equal(d2, d2[i], out=eq)
+        rows = self._ci[:k]
+        rows.fill(self.capacity)
+        np.copyto(rows, self._cand_rows[:k], where=eq)
+        return rows.item(int(rows.argmin()))
 
     # ------------------------------------------------------------------ neighbour passes
 
@@ -631,10 +626,12 @@ class SpatialHash:
         """Window ends for m fine columns ahead; return the largest window (slots ahead)."""
         n = self.count
         if g.win_m != m:
-            np.add(g.fx, np.int64(m + 1), out=g.win_idx)
-            np.minimum(g.win_idx, self._fgw_i, out=g.win_idx)
-            np.left_shift(g.win_idx, self._one_i, out=g.win_idx)
-            np.add(g.win_idx, g.base, out=g.win_idx)
+            if g.win_idx_m != m:  # layout index of each fine cell's window end: static
+                np.add(g.fx, np.int64(m + 1), out=g.win_idx)
+                np.minimum(g.win_idx, self._fgw_i, out=g.win_idx)
+                np.left_shift(g.win_idx, self._one_i, out=g.win_idx)
+                np.add(g.win_idx, g.base, out=g.win_idx)
+                g.win_idx_m = m
             g.start.take(g.win_idx, out=g.win_end, mode="clip")
             wend = g.level.wend[:n]
             g.win_end.take(g.fc[:n], out=wend, mode="clip")
