@@ -269,6 +269,27 @@ def test_separation_is_the_force_of_the_capped_pairs(scene, frac, cap):
         assert set(pairs) == every
 
 
+def test_passes_do_not_depend_on_call_order():
+    """Both passes share per-rebuild state (orderings, windows per radius): any order of calls,
+    radii and caps on one rebuild gives the same answers."""
+    rng = np.random.default_rng(5)
+    pos = rng.uniform(0, 300, (2000, 2)).astype(np.float32)
+    h = SpatialHash(2000, 12.0, (0, 0), (300, 300))
+    h.rebuild(pos)
+    out = np.zeros((2000, 2), np.float32)
+    results = {}
+    for radius, cap in [(12.0, 4), (7.0, 10**9), (12.0, 10**9), (7.0, 2), (12.0, 4)]:
+        h.separation(radius, cap, out)
+        k, i, j = pairs_of(h, radius, cap, n_out=40000)
+        pairs = sorted(zip(i.tolist(), j.tolist()))
+        assert_forces_close(out, force_of_pairs(pos, pairs, radius), radius)
+        if cap > 2000:
+            assert set(pairs) == brute_pairs(pos, radius)
+        if (radius, cap) in results:
+            assert results[(radius, cap)] == pairs
+        results[(radius, cap)] = pairs
+
+
 def test_coincident_rows_get_no_force_and_still_pair():
     h = SpatialHash(4, 10.0, (0, 0), (100, 100))
     pos = np.array([[50, 50], [50, 50], [56, 50]], np.float32)

@@ -43,7 +43,9 @@ have reached the cap (checked every other shift), the rest of the scan moves to 
 of rows still below it (a *compacted level*, at most two deep): order is kept, so the shift scan
 goes on over fewer rows and shorter windows, masking the pairs a parent level had already
 tested. In a crowd of ~20 neighbours per row and a cap of 8 this halves the pass; without a cap
-(or one no row reaches) every shift runs over every row.
+(or one no row reaches) every shift runs over every row. Grid B starts from the counts grid C
+left, usually two thirds capped already, so it goes straight to a compacted level: its full-size
+columns are cut from the records only if its full order is scanned.
 
 Allocation contract
 -------------------
@@ -146,15 +148,18 @@ class _BandGrid:
         self.counts = np.zeros(nb * fgw * 2, np.int64)
         self.start = np.zeros(nb * fgw * 2 + 1, np.int64)
         self.off = np.zeros(nf, np.int64)
+        self.seg = np.zeros(nf, np.int64)  # first slot of each fine cell
         self.win_idx = np.zeros(nf, np.int64)
         self.win_end = np.zeros(nf, np.int64)
-        self.win_m = -1
+        self.win_m = -1  # fine-column reach the window ends were computed for
         self.win_idx_m = -1
-        self.dmax = 0
+        self.dmax_bound = 0
+        self.cols_ready = False  # level 0's xs, ys, code, fc (and rows) from the records
         self.rows_ready = False
+        self.wend_m = -1  # reach level 0's per-slot window ends were computed for
         self.pos = np.zeros(capacity, np.int64)  # public position -> slot
         self.fc = np.zeros(capacity, np.int64)  # fine cell of each slot
-        # (x, y, fine cell, unused) of each slot as one 16-byte record: one scatter.
+        # (x, y, fine cell, row) of each slot as one 16-byte record: one scatter.
         self.rec = np.zeros((capacity, 4), np.float32)
         self.rec_c = self.rec.view(np.complex128).reshape(capacity)
         self.level = _Level(0, capacity, code_dtype)
@@ -293,6 +298,8 @@ class SpatialHash:
         self._bands_ready = False
         self._rec = np.zeros((capacity, 4), np.float32)  # public-order records (see _BandGrid)
         self._rec_c = self._rec.view(np.complex128).reshape(capacity)
+        self._rec_tmp = np.zeros(capacity, np.complex128)
+        self._fc_tmp = np.zeros(capacity, np.int64)
         self._code_tmp = np.zeros(capacity, code_dtype)
         self._code_one = np.array(1, code_dtype)
         self._force_pub = np.zeros(capacity, np.complex64)
@@ -589,7 +596,12 @@ class SpatialHash:
     # ------------------------------------------------------------------ neighbour passes
 
     def _prepare_bands(self) -> None:
-        """Derive both band orderings from the fine-cell counts (once per rebuild)."""
+        """Derive both band orderings from the fine-cell counts (once per rebuild).
+
+        Each grid gets its slot of every row and the rows' records in slot order; the columns
+        the shifts read are cut from the records only if that grid's full order is scanned
+        (grid B usually goes straight to a compacted level).
+        """
         n = self.count
         gh = self.grid_h
         fgw = self._fgw
@@ -598,6 +610,7 @@ class SpatialHash:
         rec = self._rec[:n]
         np.copyto(rec.view(np.complex64)[:, 0], self._pos_c[:n])
         np.copyto(rec.view(np.int32)[:, 2], sf, casting="unsafe")
+        np.copyto(rec.view(np.int32)[:, 3], self._sorted_rows[:n], casting="unsafe")
         fc2 = self._fcount.reshape(gh, fgw)
         for g in self._grids:
             counts = g.counts.reshape(g.nb, fgw, 2)
@@ -605,26 +618,22 @@ class SpatialHash:
                 rows = fc2[row0::2]
                 np.copyto(counts[band0 : band0 + rows.shape[0], :, par], rows)
             np.add.accumulate(g.counts, out=g.start[1:])
-            g.start.take(g.map, out=g.off, mode="clip")
-            np.subtract(g.off, self._fstart[:-1], out=g.off)
+            g.start.take(g.map, out=g.seg, mode="clip")
+            np.subtract(g.seg, self._fstart[:-1], out=g.off)
             pos = g.pos[:n]
             g.off.take(sf, out=pos, mode="clip")
             np.add(pos, ar, out=pos)
             g.rec_c[pos] = self._rec_c[:n]
-            lv = g.level
-            lv.n = n
-            np.copyto(lv.xs[:n], g.rec[:n, 0])
-            np.copyto(lv.ys[:n], g.rec[:n, 1])
-            fc = g.fc[:n]
-            np.copyto(fc, g.rec[:n].view(np.int32)[:, 2])
-            g.code_tab.take(fc, out=lv.code[:n], mode="clip")
+            g.level.n = n
             g.win_m = -1
+            g.cols_ready = False
             g.rows_ready = False
+            g.wend_m = -1
         self._bands_ready = True
 
     def _prepare_window(self, g: _BandGrid, m: int) -> int:
-        """Window ends for m fine columns ahead; return the largest window (slots ahead)."""
-        n = self.count
+        """Window ends of the fine cells for m fine columns ahead; return a bound on the largest
+        window (slots ahead of one slot): a slot's window is at most its fine cell's."""
         if g.win_m != m:
             if g.win_idx_m != m:  # layout index of each fine cell's window end: static
                 np.add(g.fx, np.int64(m + 1), out=g.win_idx)
@@ -633,13 +642,33 @@ class SpatialHash:
                 np.add(g.win_idx, g.base, out=g.win_idx)
                 g.win_idx_m = m
             g.start.take(g.win_idx, out=g.win_end, mode="clip")
-            wend = g.level.wend[:n]
-            g.win_end.take(g.fc[:n], out=wend, mode="clip")
-            lim = self._gap[:n]
-            np.subtract(wend, self._ar[1 : n + 1], out=lim)
-            g.dmax = lim.max().item()
+            span = g.off  # free until the next rebuild
+            np.subtract(g.win_end, g.seg, out=span)
+            g.dmax_bound = span.max().item() - 1
             g.win_m = m
-        return g.dmax
+        return g.dmax_bound
+
+    def _materialize(self, g: _BandGrid) -> int:
+        """Cut level 0's columns from the records and its window ends; return the exact
+        largest window."""
+        n = self.count
+        lv = g.level
+        if not g.cols_ready:
+            np.copyto(lv.xs[:n], g.rec[:n, 0])
+            np.copyto(lv.ys[:n], g.rec[:n, 1])
+            fc = g.fc[:n]
+            np.copyto(fc, g.rec[:n].view(np.int32)[:, 2])
+            g.code_tab.take(fc, out=lv.code[:n], mode="clip")
+            g.cols_ready = True
+        if self._sink == "pairs" and not g.rows_ready:
+            np.copyto(lv.rows[:n], g.rec[:n].view(np.int32)[:, 3])
+            g.rows_ready = True
+        wend = lv.wend[:n]
+        g.win_end.take(g.fc[:n], out=wend, mode="clip")
+        lim = self._gap[:n]
+        np.subtract(wend, self._ar[1 : n + 1], out=lim)
+        g.wend_m = g.win_m
+        return int(lim.max().item())
 
     def _check_radius(self, radius: float) -> int:
         if not (radius > 0.0 and radius <= self.cell_size):
@@ -685,9 +714,6 @@ class SpatialHash:
             if self._sink == "force":
                 lv.fx[:n].fill(0)
                 lv.fy[:n].fill(0)
-            elif not g.rows_ready:
-                lv.rows[g.pos[:n]] = self._sorted_rows[:n]
-                g.rows_ready = True
             self._scan(g, lv, dmax)
 
     def _carry_counts(self, cnt_c: np.ndarray, size: int) -> np.ndarray:
@@ -710,14 +736,18 @@ class SpatialHash:
                 live = np.count_nonzero(keep)
                 if live <= 1:
                     return  # no pair can be accepted any more
-                # Compacting costs about as much as 3 full shifts; do it once the slots it
-                # removes, over the shifts left, outweigh that.
-                if (lv.depth + 1 < _MAX_DEPTH and n >= 1024
-                        and live * 2 <= n and dmax - d >= 2):
+                # Compacting costs a few full shifts: worth it once two thirds are capped.
+                if (lv.depth + 1 < _MAX_DEPTH and n >= 256
+                        and live * 3 <= n and dmax - d >= 2):
                     child = self._levels[lv.depth]
                     child_dmax = self._compact_level(g, lv, child, keep, d - 1)
                     self._scan(g, child, child_dmax)
                     self._write_back(child, lv)
+                    return
+            if lv.depth == 0 and (g.wend_m != g.win_m
+                                  or (self._sink == "pairs" and not g.rows_ready)):
+                dmax = min(self._materialize(g), n - 1)  # the bound becomes exact
+                if d > dmax:
                     return
             acc = self._shift_mask(lv, d)
             self.last_shifts += 1
@@ -746,18 +776,32 @@ class SpatialHash:
             child.done[j].fill(lv.done[j])
         child.done[lv.depth].fill(done)
         child.n = m
-        lv.xs.take(sel, out=child.xs[:m], mode="clip")
-        lv.ys.take(sel, out=child.ys[:m], mode="clip")
-        lv.code.take(sel, out=child.code[:m], mode="clip")
+        we = self._gap[:m]
+        if lv.depth == 0:
+            # From the records: level 0's columns may never have been cut.
+            rec = self._rec_tmp[:m]
+            g.rec_c.take(sel, out=rec, mode="clip")
+            recf = rec.view(np.float32).reshape(m, 4)
+            np.copyto(child.xs[:m], recf[:, 0])
+            np.copyto(child.ys[:m], recf[:, 1])
+            fc = self._fc_tmp[:m]
+            np.copyto(fc, recf.view(np.int32)[:, 2])
+            g.code_tab.take(fc, out=child.code[:m], mode="clip")
+            if self._sink == "pairs":
+                np.copyto(child.rows[:m], recf.view(np.int32)[:, 3])
+            g.win_end.take(fc, out=we, mode="clip")
+        else:
+            lv.xs.take(sel, out=child.xs[:m], mode="clip")
+            lv.ys.take(sel, out=child.ys[:m], mode="clip")
+            lv.code.take(sel, out=child.code[:m], mode="clip")
+            if self._sink == "pairs":
+                lv.rows.take(sel, out=child.rows[:m], mode="clip")
+            lv.wend.take(sel, out=we, mode="clip")
         lv.cnt[size].take(sel, out=child.cnt[size][:m], mode="clip")
         if self._sink == "force":
             child.fx[:m].fill(0)
             child.fy[:m].fill(0)
-        else:
-            lv.rows.take(sel, out=child.rows[:m], mode="clip")
         # Window end in the child's index: kept slots before the parent's window end.
-        we = self._gap[:m]
-        lv.wend.take(sel, out=we, mode="clip")
         np.subtract(we, self._one_i, out=we)
         cj.take(we, out=child.wend[:m], mode="clip")
         np.subtract(child.wend[:m], self._ar[1 : m + 1], out=we)
