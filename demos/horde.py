@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""Horde: the playable demo. Survive the waves: move, and the weapons fire on their own.
+
+The whole engine in one game: the App's fixed-step loop and input, the horde kit's World
+(waves, melee, auto-aimed projectiles, scene-driven bosses, particles), the instanced
+Renderer, a camera that follows the player, and the profiler's dashboard over it all.
+
+Keys:
+  WASD / arrows  move                      P       pause / resume
+  B              summon the next boss now  R       revive after a death (the waves go on)
+  F1..F8         dashboard panels          F12     show / hide the dashboard
+  Escape         quit
+
+The melee swing hits everything around the player every 0.8 s; the bolt fires at the nearest
+enemy in range. Bosses walk in on the schedule (--first-boss, then every --boss-every
+seconds), alternating brute and spitter.
+
+Exit codes: 0 the run ended (frames done, window closed, Escape); 2 bad command-line input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout
+
+import numpy as np  # noqa: E402
+
+from engine.combat import (  # noqa: E402
+    BossWave,
+    PlayerConfig,
+    WaveSchedule,
+    World,
+    WorldConfig,
+)
+from engine.core import App, AppConfig  # noqa: E402
+from engine.profiler import Profiler  # noqa: E402
+from engine.render import InstanceBatch, Renderer, build_atlas, tier_specs_from_table  # noqa: E402
+
+PROG = "horde.py"
+SCENES = ROOT / "demos" / "scenes"
+BOSS_SCENES = (str(SCENES / "brute.toml"), str(SCENES / "spitter.toml"))
+
+# GLFW key codes (fixed by the GLFW API; the engine's Input takes them as ints).
+KEY_A, KEY_B, KEY_D, KEY_P, KEY_R, KEY_S, KEY_W = 65, 66, 68, 80, 82, 83, 87
+KEY_RIGHT, KEY_LEFT, KEY_DOWN, KEY_UP = 262, 263, 264, 265
+
+WARMUP_S = 3.0
+"""Simulated seconds before the profiler's warm-up mark (loading and first spawns are over)."""
+PLAYER_SIZE = 22.0
+"""World size of the player's sprite (pixels at zoom 1)."""
+
+
+# ----------------------------------------------------------------------------- command line
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one clear line, exit 2 (no usage dump)
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line; its help is the documentation of the demo."""
+    p = _Parser(prog=PROG, description=__doc__,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+                epilog="Examples:\n"
+                       "  python demos/horde.py                       # play (needs a display)\n"
+                       "  python demos/horde.py --enemies 20000 --god # a bigger horde\n"
+                       "  python demos/horde.py --headless --frames 300 --benchmark\n")
+    p.add_argument("--headless", action="store_true",
+                   help="render offscreen (EGL) even when a display exists")
+    p.add_argument("--frames", type=int, default=None, metavar="N",
+                   help="stop after N frames (default: play until closed)")
+    p.add_argument("--seed", type=int, default=None, metavar="N",
+                   help="random seed of the world (default: fresh entropy; 0 with --benchmark)")
+    p.add_argument("--enemies", type=int, default=3000, metavar="N",
+                   help="cap on live enemies (default: %(default)s)")
+    p.add_argument("--benchmark", action="store_true",
+                   help="fixed frame time (1/60 s) and a seeded RNG: the same run every time")
+    p.add_argument("--god", action="store_true",
+                   help="the player cannot die (hp refills; deaths are counted)")
+    p.add_argument("--first-boss", type=float, default=30.0, metavar="S",
+                   help="seconds until the first boss (default: %(default)s)")
+    p.add_argument("--boss-every", type=float, default=45.0, metavar="S",
+                   help="seconds between bosses after the first (default: %(default)s)")
+    p.add_argument("--size", default="1280x720", metavar="WxH",
+                   help="window / framebuffer size (default: %(default)s)")
+    p.add_argument("--no-dashboard", action="store_true",
+                   help="no profiler dashboard (the meter still runs)")
+    p.add_argument("--screenshot", type=Path, default=None, metavar="PATH",
+                   help="save the last frame as a PNG when the run ends")
+    return p
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse and validate; bad input exits with one line on stderr and code 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.frames is not None and args.frames < 0:
+        parser.error(f"--frames must be >= 0, got {args.frames}")
+    if args.seed is not None and args.seed < 0:
+        parser.error(f"--seed must be >= 0, got {args.seed}")
+    if args.enemies <= 0:
+        parser.error(f"--enemies must be a positive integer, got {args.enemies}")
+    for name in ("first_boss", "boss_every"):
+        value = getattr(args, name)
+        if not math.isfinite(value) or value <= 0:
+            parser.error(f"--{name.replace('_', '-')} must be a positive number of seconds, "
+                         f"got {value}")
+    try:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+        if w <= 0 or h <= 0:
+            raise ValueError
+    except ValueError:
+        parser.error(f"--size must be WIDTHxHEIGHT in pixels, e.g. 1280x720, got {args.size!r}")
+    args.width, args.height = w, h
+    return args
+
+
+# ----------------------------------------------------------------------------- the game
+
+def world_config(args: argparse.Namespace) -> WorldConfig:
+    """The horde kit's configuration for the demo: a ramp to ``--enemies``, bosses on a
+    schedule, a keyboard-driven player."""
+    cap = args.enemies
+    # Boss waves up to an hour in: a schedule, not a loop (the world takes a fixed list).
+    bosses = []
+    t = args.first_boss
+    i = 0
+    while t < 3600.0 and i < 200:
+        bosses.append(BossWave(t, BOSS_SCENES[i % 2]))
+        t += args.boss_every
+        i += 1
+    return WorldConfig(
+        enemy_capacity=cap + cap // 4 + 64,
+        particle_capacity=max(8192, cap),
+        projectile_capacity=2048,
+        view_half_extent=(args.width / 2.0, args.height / 2.0),
+        waves=WaveSchedule(start_rate=6.0, max_rate=max(120.0, cap / 20.0), ramp_seconds=90.0,
+                           max_enemies=cap),
+        bosses=tuple(bosses),
+        player=PlayerConfig(immortal=args.god),
+    )
+
+
+class HordeGame:
+    """App + World + Renderer + Profiler, wired; ``run()`` plays until the end.
+
+    Attributes:
+        app, world, renderer, profiler: the engine parts.
+        dashboard: the profiler's Dashboard (None with ``--no-dashboard``).
+        player_batch: the one-instance batch the player is drawn with.
+        bosses_summoned: bosses brought in by the B key.
+        revives: revivals by the R key.
+    """
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.app = App(AppConfig(
+            width=args.width, height=args.height, title="horde engine - horde",
+            headless=True if args.headless else None, benchmark=args.benchmark,
+            seed=args.seed, vsync=True))
+        app = self.app
+        self.world = World(world_config(args), seed=app.seed)
+        world = self.world
+        world.player.teleport(0.0, 0.0)
+
+        # Systems: our input first, then the horde kit's, in the kit's order.
+        app.scheduler.add("horde.input", self._read_input)
+        world.install(app.scheduler)
+        app.scheduler.add("horde.rules", self._rules)
+
+        atlas = build_atlas()
+        self.renderer = Renderer(app.ctx, target=lambda: app.target, viewport=app.size,
+                                 atlas=atlas, tiers=tier_specs_from_table(world.tiers, atlas))
+        r = self.renderer
+        r.camera.set_smoothing(0.12)
+        r.set_enemy_source(world.enemies)
+        r.set_projectile_source(world.projectiles)
+        r.set_particle_source(world.particles)
+        slots = world.boss_system.slots
+        r.set_boss_source(lambda sprites: sprites.add_from(slots))
+        self.player_batch = InstanceBatch(
+            r.gfx, "player", r.shaders, texture=atlas.upload(r.gfx),
+            frame_uvs=atlas.frame_uvs("elite"), capacity=1,
+            size=(PLAYER_SIZE, PLAYER_SIZE), tint=(0.45, 0.85, 1.0, 1.0))
+        self._player_pos = world.player.pos.reshape(1, 2)       # views, updated in place
+        self._player_prev = world.player.prev_pos.reshape(1, 2)
+        self._player_tint = np.array([[0.45, 0.85, 1.0, 1.0]], dtype=np.float32)
+        self._player_frame = np.zeros(1, dtype=np.float32)
+        self._anim_t = 0.0
+        app.render_hooks.append(self._camera_hook)
+        app.render_hooks.append(r.render_hook)
+        app.render_hooks.append(self._draw_player)
+        app.resize_hooks.append(r.resize)
+
+        self.profiler = Profiler()
+        prof = self.profiler
+        prof.watch_world(world)              # pools, the damage ring, combat stats by tier
+        prof.watch_render(r.stats)
+        player = world.player
+        prof.watch_counter("player hp", lambda: player.hp)
+        prof.watch_counter("kills", lambda: float(player.kills))
+        prof.watch_counter("sim time s", lambda: world.time)
+        self.dashboard = prof.attach(app, dashboard=not args.no_dashboard)
+        prof.gc_policy.after_loading()
+
+        app.input.bind("horde.pause", KEY_P, app.scheduler.toggle_pause)
+        app.input.bind("horde.boss", KEY_B, self.summon_boss)
+        app.input.bind("horde.revive", KEY_R, self.revive)
+        # GL objects go before the context: the App runs shutdown hooks first.
+        app.shutdown_hooks.append(self._release)
+        self.warmed_up = False
+        self.bosses_summoned = 0
+        self.revives = 0
+        self.game_overs = 0
+        self._dead_noted = False
+        self._next_summon = 0
+
+    # ------------------------------------------------------------------ systems
+    def _read_input(self, dt: float) -> None:
+        """System ``horde.input``: keys -> the player's movement input. Allocates nothing
+        (bools and Python floats)."""
+        inp = self.app.input
+        x = float(inp.is_down(KEY_D) or inp.is_down(KEY_RIGHT)) \
+            - float(inp.is_down(KEY_A) or inp.is_down(KEY_LEFT))
+        y = float(inp.is_down(KEY_W) or inp.is_down(KEY_UP)) \
+            - float(inp.is_down(KEY_S) or inp.is_down(KEY_DOWN))
+        p = self.world.player
+        p.input_x = x
+        p.input_y = y
+
+    def _rules(self, dt: float) -> None:
+        """System ``horde.rules``: the profiler's warm-up mark after the first seconds (its
+        growth figures count from there); game over when the player falls (the world pauses
+        until R). Allocates nothing in play."""
+        if not self.warmed_up and self.world.time >= WARMUP_S:
+            self.warmed_up = True
+            self.profiler.mark_warmup_end()
+        if not self.world.player.alive and not self._dead_noted:
+            self._dead_noted = True
+            self.game_overs += 1
+            self.app.scheduler.pause()
+            p = self.world.player
+            print(f"{PROG}: game over at {self.world.time:.1f} s with {p.kills} kills - "
+                  f"press R to revive, Escape to quit", flush=True)
+
+    # ------------------------------------------------------------------ keys
+    def summon_boss(self) -> None:
+        """Bring the next boss in now, just outside the view (the B key)."""
+        w = self.world
+        scene = BOSS_SCENES[self._next_summon % len(BOSS_SCENES)]
+        self._next_summon += 1
+        hx, hy = w.config.view_half_extent
+        p = w.player
+        if w.spawn_boss(scene, p.x + hx * 0.8, p.y) is not None:
+            self.bosses_summoned += 1
+
+    def revive(self) -> None:
+        """Back on your feet at full hp with the horde cleared (the R key, after a death)."""
+        p = self.world.player
+        if p.alive:
+            return
+        p.hp = p.max_hp
+        p.alive = True
+        p.invuln = 2.0
+        enemies = self.world.enemies
+        enemies.kill_rows(np.ones(enemies.count, dtype=bool))  # flushed by the deaths system
+        self._dead_noted = False
+        self.revives += 1
+        self.app.scheduler.resume()
+
+    # ------------------------------------------------------------------ render hooks
+    def _camera_hook(self, alpha: float) -> None:
+        """Follow the player's interpolated position. Allocates nothing retained."""
+        p = self.world.player
+        px = float(p.prev_pos[0]) + (float(p.pos[0]) - float(p.prev_pos[0])) * alpha
+        py = float(p.prev_pos[1]) + (float(p.pos[1]) - float(p.prev_pos[1])) * alpha
+        self.renderer.camera.follow(px, py, self.app.frame_ns_last / 1e9)
+
+    def _draw_player(self, alpha: float) -> None:
+        """The player: one instance, flashing red while invulnerable after a hit."""
+        p = self.world.player
+        tint = self._player_tint
+        if p.invuln > 0.0 and int(p.invuln * 12.0) % 2 == 0:
+            tint[0, 0], tint[0, 1], tint[0, 2] = 1.0, 0.3, 0.3
+        else:
+            tint[0, 0], tint[0, 1], tint[0, 2] = 0.45, 0.85, 1.0
+        tint[0, 3] = 1.0 if p.alive else 0.35
+        self._anim_t += self.app.frame_ns_last / 1e9
+        self._player_frame[0] = int(self._anim_t * 8.0) % 8
+        b = self.player_batch
+        b.begin()
+        b.pack_range(1, self._player_pos, self._player_prev, alpha, tint=tint,
+                     frame=self._player_frame)
+        b.upload()
+        b.draw(self.renderer.camera.matrix)
+
+    def _release(self) -> None:
+        if self.args.screenshot is not None and self.app.size[0] > 0:
+            path = self.renderer.screenshot(self.args.screenshot)
+            print(f"{PROG}: screenshot {path}")
+        self.player_batch.release()
+        self.renderer.release()
+
+    # ------------------------------------------------------------------ running
+    def run(self, frames: int | None = None) -> str:
+        """Play until ``frames`` (None: until closed); returns the App's exit reason."""
+        return self.app.run(max_frames=frames)
+
+    def summary(self) -> str:
+        """One line: what happened in the run."""
+        w = self.world
+        st = w.stats
+        p = w.player
+        return (f"{self.app.frame} frames, {self.app.scheduler.steps_total} steps, "
+                f"{w.time:.1f} s simulated; enemies {w.enemies.count} live, "
+                f"{int(st.kills_by_tier.sum())} killed; bosses {st.boss_spawns} came, "
+                f"{st.boss_kills} fell; player hp {p.hp:.0f}, {p.hits_taken} hits taken, "
+                f"{p.deaths} deaths; exit: {self.app.exit_reason}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    game = HordeGame(args)
+    if game.app.headless and args.frames is None:
+        print(f"{PROG}: headless without --frames runs until Ctrl-C", file=sys.stderr)
+    game.run(args.frames)
+    print(f"{PROG}: {game.summary()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""tools/bench_scale.py in --quick mode: it runs end to end (engine sweep, naive reference, a
+short soak) and writes a sane JSON, the PNG plots and the table. Counts only, no timings."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.gl
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "tools" / "bench_scale.py"
+
+
+def _load_bench():
+    spec = importlib.util.spec_from_file_location("bench_scale", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being made
+    spec.loader.exec_module(module)
+    return module
+
+
+bench_scale = _load_bench()
+parse_args, parse_count = bench_scale.parse_args, bench_scale.parse_count
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(BENCH), *args], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench_scale")
+    done = run("--quick", "--sizes", "120", "480", "--frames", "10", "--soak", "1",
+               "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out, done
+
+
+def test_quick_run_writes_a_sane_json(quick):
+    out, _ = quick
+    report = json.loads((out / "bench_scale.json").read_text())
+    rows = report["rows"]
+    assert [r["n"] for r in rows] == [120, 480]
+    for r in rows:
+        assert r["frames"] == 10
+        assert r["ticks"] == 5                    # 60 fps frames, 30 Hz steps
+        assert 0.9 * r["n"] <= r["live_min"] <= r["n"]
+        assert r["instances"] >= r["live_min"]    # every live enemy was drawn
+        assert r["draw_calls"] >= 3               # one per tier present, + projectiles ...
+        assert sum(r["gc_collections"]) == 0      # no collection in the window
+        assert set(r["systems_ms"]) >= {"waves", "movement", "spatial_hash", "deaths"}
+        naive = r["naive"]
+        assert naive is not None and not naive["skipped"]
+        assert naive["ticks"] >= 2 and naive["live"] == r["n"]
+        assert r["ratio"] > 0
+    setup = report["setup"]
+    assert setup["framebuffer"] == [1280, 720]
+    assert set(setup["sprite_world_sizes"]) == {"swarm", "regular", "elite"}
+    assert report["machine"]["cores"] >= 1 and report["machine"]["gl_renderer"]
+    soak = report["soak"]
+    assert soak["enemies"] == 480 and soak["frames"] > 0 and len(soak["series"]["t_s"]) >= 1
+    # Three targets; none can be judged at these sizes and this soak length.
+    assert [t["met"] for t in report["targets"]] == [None, None, None]
+
+
+def test_quick_run_writes_the_plots(quick):
+    out, _ = quick
+    for name in ("bench_scale.png", "bench_scale_soak.png"):
+        with Image.open(out / name) as img:
+            assert img.format == "PNG" and img.size[0] > 400 and img.size[1] > 200
+
+
+def test_quick_run_prints_the_table_and_a_progress_bar(quick):
+    _, done = quick
+    lines = done.stdout.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.split()[:3] == ["N", "live", "tick"])
+    body = [line.split() for line in lines[head + 1:head + 3]]
+    assert [row[0] for row in body] == ["120", "480"]
+    assert all(row[-1].endswith("x") for row in body)   # the naive ratio column
+    assert "soak: 480 enemies" in done.stdout
+    assert "[" in done.stderr and "100.0%" in done.stderr
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path):
+    done = run("--sizes", "0", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert "expected a positive enemy count" in done.stderr
+
+
+def test_counts_and_quick_defaults():
+    assert parse_count("2k") == [2000]
+    assert parse_count("500,100k") == [500, 100_000]
+    args = parse_args(["--quick", "--sizes", "2k", "500", "2k"])
+    assert args.sizes == [500, 2000] and args.frames == 16 and args.soak_enemies == 2000
+    full = parse_args([])
+    assert full.sizes == [500, 2000, 10_000, 50_000, 100_000] and full.soak_enemies == 100_000
