@@ -9,12 +9,16 @@ rule                      regression when
 ========================  ==================================================================
 ``count``                 current > baseline (allocations, GC collections and spikes, ring
                           overflows, spawn refusals); current < baseline is "better" and
-                          passes, with a hint to ``--update``
+                          passes, with a hint to ``--update``. Allocated blocks alone get
+                          ``blocks_slack`` (identical benchmark runs measured 20 and 21:
+                          timing-dependent paths - the spike log, the 1 Hz sampling - move
+                          one block)
 ``bound``                 memory growth > baseline + ``memory_slack_mb``
 ``timing``                (current ms / current calibration ms) > (baseline ms / baseline
                           calibration ms) x ``timing_factor`` (``tail_timing_factor`` for
-                          p99): timings are ratios to a workload timed in the same run, so
-                          a faster or slower machine does not move them
+                          the p99 and the full frame): timings are ratios to a workload
+                          timed in the same run, so a faster or slower machine does not
+                          move them
 ``at_least``              current < baseline (enemies sustained, simulated hold seconds)
 ``ratio``                 current < baseline - ``reuse_slack`` (pool reuse fractions)
 ``verdict``               the baseline passed every criterion and the report does not, or
@@ -40,18 +44,26 @@ from .report import atomic_write_text, to_jsonable
 
 __all__ = [
     "BASELINE_SCHEMA", "BASELINE_SCHEMA_VERSION", "BaselineError", "Tolerances",
-    "ComparisonRow", "Comparison", "COUNT_METRICS", "TIMING_METRICS", "CONFIG_KEYS",
+    "ComparisonRow", "Comparison", "COUNT_METRICS", "TIMING_METRICS", "STEADY_TIMINGS",
+    "CONFIG_KEYS",
     "baseline_from_report", "compare", "load_baseline", "validate_baseline", "write_baseline",
 ]
 
 BASELINE_SCHEMA = "horde-engine.stress-baseline"
 BASELINE_SCHEMA_VERSION = 1
 
-COUNT_METRICS = ("blocks_growth_hold", "gen0_growth_hold", "gc_collections_hold", "gc_spikes",
-                 "ring_overflows", "spawn_refusals")
+COUNT_METRICS = ("blocks_growth_hold", "gen0_growth_hold", "tracked_growth_hold",
+                 "gc_collections_hold", "gc_spikes", "ring_overflows", "spawn_refusals")
 """Counts compared exactly: any growth over the baseline is a regression."""
-TIMING_METRICS = ("frame_cpu_p50_ms", "frame_cpu_p99_ms", "frame_full_p50_ms")
-"""Timings compared as ratios to the calibration (p99 with the tail factor)."""
+TIMING_METRICS = ("tick_p50_ms", "render_cpu_p50_ms", "frame_cpu_p99_ms", "frame_full_p50_ms")
+"""Timings compared as ratios to the calibration. Not the CPU frame p50: with 30 Hz steps at
+60 frames a second half the frames run a step, and the median falls between the two
+populations; their own medians (``tick_p50_ms``: the fixed steps of a frame that ran one;
+``render_cpu_p50_ms``: the rest of the CPU frame) are stable."""
+STEADY_TIMINGS = ("tick_p50_ms", "render_cpu_p50_ms")
+"""Timings held to ``timing_factor``; the others (the p99 tail, and the full frame time whose
+raster runs on llvmpipe's threads while the calibration is single-threaded, so another load
+on the machine moves them apart) to ``tail_timing_factor``."""
 AT_LEAST_METRICS = ("enemies_min_hold", "hold_sim_s")
 CONFIG_KEYS = ("enemies", "duration_s", "warmup_s", "seed", "benchmark", "mode")
 """Configuration that must match between a report and its baseline."""
@@ -70,13 +82,19 @@ class Tolerances:
     """How far a report may drift from its baseline before it is a regression."""
 
     timing_factor: float = 2.0
-    """Allowed factor on a normalised p50 timing (CPU load of a shared runner is noisy)."""
-    tail_timing_factor: float = 3.0
-    """Allowed factor on a normalised p99 timing (tails are noisier than medians)."""
+    """Allowed factor on the normalised medians of the tick and of the render CPU work."""
+    tail_timing_factor: float = 4.0
+    """Allowed factor on the normalised CPU frame p99 and full-frame p50. The p99 is where
+    another process preempting the run shows (4 ms slices on a shared 2-core machine): a quiet
+    run measured 2.0 ms, three runs beside other jobs 3.9-5.6 ms, the calibration unmoved."""
     memory_slack_mb: float = 16.0
     """Allowed memory growth over the baseline's, in MB (RSS is page-granular and noisy)."""
     reuse_slack: float = 0.02
     """Allowed drop of a pool's reuse fraction."""
+    blocks_slack: float = 2.0
+    """Allowed growth of ``blocks_growth_hold`` over the baseline's (every other count is
+    exact): five identical benchmark runs of the CI configuration measured 20, 21, 20, 20, 20
+    blocks."""
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], source: str = "<dict>") -> Tolerances:
@@ -322,7 +340,8 @@ def compare(report: Mapping[str, Any], baseline: Mapping[str, Any]) -> Compariso
                               REGRESSION if lost else OK))
 
     for key in COUNT_METRICS:
-        rows.append(_row_count(key, _num(base.get(key)), _num(meas.get(key))))
+        slack = tol.blocks_slack if key == "blocks_growth_hold" else 0.0
+        rows.append(_row_count(key, _num(base.get(key)), _num(meas.get(key)), slack))
 
     b_mem, c_mem = _num(base.get("memory_growth_mb")), _num(meas.get("memory_growth_mb"))
     if b_mem is not None:
@@ -334,7 +353,7 @@ def compare(report: Mapping[str, Any], baseline: Mapping[str, Any]) -> Compariso
     b_cal = float(baseline["calibration_ns"]) / 1e6
     c_cal_raw = _num(report.get("calibration_ns"))
     for key in TIMING_METRICS:
-        factor = tol.tail_timing_factor if "p99" in key else tol.timing_factor
+        factor = tol.timing_factor if key in STEADY_TIMINGS else tol.tail_timing_factor
         b_ms = _num(base.get(key))
         if b_ms is None:
             continue
@@ -374,13 +393,16 @@ def compare(report: Mapping[str, Any], baseline: Mapping[str, Any]) -> Compariso
     return Comparison(rows)
 
 
-def _row_count(key: str, b: float | None, c: float | None) -> ComparisonRow:
+def _row_count(key: str, b: float | None, c: float | None, slack: float) -> ComparisonRow:
     if b is None:
         return ComparisonRow(key, "count", None, c, None, OK, "not in the baseline")
+    allowed = b + slack
+    how = f"baseline + {slack:g}" if slack else "exact"
     if c is None:
-        return ComparisonRow(key, "count", b, None, b, REGRESSION, "not measured")
-    if c > b:
-        return ComparisonRow(key, "count", b, c, b, REGRESSION, "exact count grew")
+        return ComparisonRow(key, "count", b, None, allowed, REGRESSION, "not measured")
+    if c > allowed:
+        return ComparisonRow(key, "count", b, c, allowed, REGRESSION, f"count grew ({how})")
     if c < b:
-        return ComparisonRow(key, "count", b, c, b, BETTER, "lower than baseline: --update")
-    return ComparisonRow(key, "count", b, c, b, OK)
+        return ComparisonRow(key, "count", b, c, allowed, BETTER,
+                             "lower than baseline: --update")
+    return ComparisonRow(key, "count", b, c, allowed, OK, how)

@@ -14,7 +14,7 @@ Measurement keys read by ``default_criteria`` (all numbers; the demo fills them)
 
 ============================  ==============================================================
 ``enemies_target``            enemies the run had to sustain
-``enemies_min_hold``          the fewest live enemies seen in any frame of the hold phase
+``enemies_min_hold``          the fewest live enemies in any tick of the hold (after its spawns)
 ``memory_growth_mb``          RSS growth from the end of warm-up to the end of the run (MB)
 ``frame_cpu_p50_ms``          engine CPU frame time, median over the hold (no raster wait)
 ``frame_cpu_p99_ms``          same, 99th percentile
@@ -24,6 +24,9 @@ Measurement keys read by ``default_criteria`` (all numbers; the demo fills them)
 ``gc_collections_hold``       GC collections (any generation) during the hold
 ``blocks_growth_hold``        net ``sys.getallocatedblocks()`` growth over the hold
 ``gen0_growth_hold``          net ``gc.get_count()[0]`` growth over the hold (no collections)
+``tracked_growth_hold``       net growth of GC-tracked objects in the young generations
+                              (``len(gc.get_objects())`` after ``gc.freeze()``): containers
+                              retained, counted exactly
 ``pools``                     name -> {``acquires_hold``, ``reuses_hold``, ...} per pool
 ``ring_overflows``            events lost by every ring buffer over the whole run
 ``spawn_refusals``            spawns refused by a full pool (not by the director's cap)
@@ -45,7 +48,7 @@ __all__ = [
     "CriteriaError",
     "default_criteria", "evaluate", "overall_passed", "format_table",
     "FRAME_BUDGET_MS", "MEMORY_GROWTH_LIMIT_MB", "POOL_REUSE_MIN", "BLOCKS_GROWTH_TOLERANCE",
-    "POOL_MIN_ACQUIRES",
+    "GEN0_GROWTH_TOLERANCE", "POOL_MIN_ACQUIRES",
 ]
 
 PASS = "PASS"
@@ -60,10 +63,24 @@ POOL_REUSE_MIN = 0.95
 """Fraction of a churning pool's acquires over the hold that must reuse a slot."""
 POOL_MIN_ACQUIRES = 1
 """A pool with fewer acquires than this over the hold did not churn: its reuse row is INFO."""
-BLOCKS_GROWTH_TOLERANCE = 0
-"""Allowed net growth of allocated blocks over the hold. Zero: the measuring code (frame meter,
-recorder) keeps its samples in preallocated arrays and retains nothing, so no floor from the
-measuring itself was found (see docs/PERFORMANCE_GUIDELINES.md, "Measuring the hold")."""
+BLOCKS_GROWTH_TOLERANCE = 64
+"""Allowed net growth of allocated blocks over the hold: a fixed floor, measured, not a rate.
+
+Measured (2-core reference machine, headless benchmark runs, 300-500 enemies, holds of 5, 20
+and 60 s): 20, 22, 24-31 and 34 blocks, with zero GC-tracked objects retained. The floor is
+made of (a) Python ints that pass CPython's small-int cache (-5..256) during the hold and hold
+one heap int from then on: the profiler's since-warm-up sums restart at 0 at the mark (about 7
+blocks: the same run without the mark's restart measured 7 fewer) and engine counters pass 256
+once each; (b) numpy's internal per-dtype dispatch caches filled on first use; (c) +/-1
+attributes that held a cached value and then a heap object. None of these grows with time. A
+leak of one object per tick is 1,800 blocks over a 60 s hold (300 over the 10 s CI hold), and
+the CI baseline compares this count exactly. See docs/PERFORMANCE_GUIDELINES.md."""
+GEN0_GROWTH_TOLERANCE = 8
+"""Allowed growth of ``gc.get_count()[0]`` over the hold: the limit of the project's
+steady-state contract (``SteadyStateLimits.gen0_growth``). Measured: +2 in every run above,
+with zero GC-tracked objects retained (the counter also counts containers the GC does not
+track, and a free at count 0 is not subtracted). Retained tracked containers are judged
+exactly, by ``tracked_growth_hold``."""
 
 
 class CriteriaError(ValueError):
@@ -279,6 +296,7 @@ def default_criteria(pool_names: Iterable[str] = (), *, required_pools: Sequence
                      memory_limit_mb: float = MEMORY_GROWTH_LIMIT_MB,
                      pool_reuse_min: float = POOL_REUSE_MIN,
                      blocks_tolerance: int = BLOCKS_GROWTH_TOLERANCE,
+                     gen0_tolerance: int = GEN0_GROWTH_TOLERANCE,
                      ) -> list[Criterion | Info | PoolReuse]:
     """The acceptance criteria of the stress run, in table order.
 
@@ -290,6 +308,7 @@ def default_criteria(pool_names: Iterable[str] = (), *, required_pools: Sequence
         memory_limit_mb: limit of the RSS growth after warm-up.
         pool_reuse_min: least reuse fraction of a churning pool.
         blocks_tolerance: allowed net growth of allocated blocks over the hold.
+        gen0_tolerance: allowed growth of the gen0 count over the hold.
 
     Returns:
         Criterion objects; call ``evaluate(criteria, measurements)``.
@@ -297,7 +316,7 @@ def default_criteria(pool_names: Iterable[str] = (), *, required_pools: Sequence
     cpu_note = "engine CPU frame: ticks+pack/upload/submit+profiler+UI, no raster wait"
     crit: list[Criterion | Info | PoolReuse] = [
         AtLeast("enemies sustained (min over hold)", "enemies_min_hold", "enemies_target",
-                note="fewest live enemies in any frame of the hold"),
+                note="fewest live enemies in any tick of the hold, after its spawns"),
         Below("memory growth after warm-up", "memory_growth_mb", memory_limit_mb, "MB",
               note="RSS at end minus RSS at end of warm-up"),
         Below("frame time p50 (engine CPU)", "frame_cpu_p50_ms", frame_budget_ms, "ms",
@@ -311,9 +330,11 @@ def default_criteria(pool_names: Iterable[str] = (), *, required_pools: Sequence
         AtMost("GC spikes (hold)", "gc_spikes", 0),
         AtMost("GC collections (hold)", "gc_collections_hold", 0, note="any generation"),
         AtMost("allocated blocks growth (hold)", "blocks_growth_hold", blocks_tolerance,
-               note="net sys.getallocatedblocks() growth"),
-        AtMost("gen0 count growth (hold)", "gen0_growth_hold", 0,
-               note="net gc.get_count()[0] growth"),
+               note="net sys.getallocatedblocks() growth; fixed floor, see criteria.py"),
+        AtMost("tracked objects retained (hold)", "tracked_growth_hold", 0,
+               note="young GC-tracked objects, exact"),
+        AtMost("gen0 count growth (hold)", "gen0_growth_hold", gen0_tolerance,
+               note="net gc.get_count()[0] growth; floor, see criteria.py"),
     ]
     for name in pool_names:
         crit.append(PoolReuse(name, pool_reuse_min, require_churn=name in required_pools))

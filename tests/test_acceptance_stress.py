@@ -1,0 +1,212 @@
+"""demos/stress_500.py for real: command-line errors, a short headless benchmark run held
+against its baseline (tests/baselines/stress_ci.json), and runs cut short (a frame limit,
+Ctrl-C) that still write a report marked partial. Every run is a subprocess with real GL (EGL
+on Mesa), real files and the real command line.
+
+The short run is the CI guard: its report goes through tools/compare_baseline.py, so a
+regression in allocations, GC, memory, timing ratios, pools or enemies sustained fails here.
+Rewrite the baseline deliberately (after an intended change) with:
+
+    python demos/stress_500.py --enemies 300 --duration 10 --warmup 3 --headless --benchmark \\
+        --report reports/stress_ci.json
+    python tools/compare_baseline.py reports/stress_ci.json tests/baselines/stress_ci.json --update
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.acceptance.plots import PLOT_NAMES
+from engine.acceptance.report import load_report
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "demos" / "stress_500.py"
+TOOL = ROOT / "tools" / "compare_baseline.py"
+BASELINE = ROOT / "tests" / "baselines" / "stress_ci.json"
+CI_ARGS = ["--enemies", "300", "--duration", "10", "--warmup", "3", "--headless", "--benchmark"]
+
+pytestmark = pytest.mark.gl
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("DISPLAY", None)  # headless whatever the machine has
+    env.pop("WAYLAND_DISPLAY", None)
+    return env
+
+
+def _demo(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(DEMO), *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=timeout, env=_env())
+
+
+def _egl_available() -> bool:
+    try:
+        import moderngl
+
+        ctx = moderngl.create_standalone_context(backend="egl", require=330)
+        ctx.release()
+        return True
+    except Exception:
+        return False
+
+
+needs_egl = pytest.mark.skipif(not _egl_available(), reason="no EGL / GL 3.3 here")
+
+
+# ------------------------------------------------------------------------------ command line
+
+@pytest.mark.parametrize("args,expected", [
+    (["--enemies", "-5"], "--enemies must be a positive integer, got -5"),
+    (["--enemies", "0"], "--enemies must be a positive integer, got 0"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["--duration", "nan"], "--duration must be a positive number of seconds, got nan"),
+    (["--ramp", "--max"], "not allowed with argument"),
+    (["--size", "wide"], "--size must be WIDTHxHEIGHT"),
+    (["--report", "out.txt"], "--report must name a .json file"),
+])
+def test_bad_command_line_is_one_line_and_exit_2(args, expected):
+    proc = _demo(*args, timeout=60)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("stress_500.py: error: ") and expected in lines[0]
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_help_is_the_documentation():
+    proc = _demo("--help", timeout=60)
+    assert proc.returncode == 0
+    for word in ("--enemies", "--duration", "--warmup", "--seed", "--headless", "--benchmark",
+                 "--report", "--ramp", "--max", "partial", "Exit codes"):
+        assert word in proc.stdout
+
+
+# ------------------------------------------------------------------------------ the CI run
+
+@pytest.fixture(scope="module")
+def ci_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("stress") / "stress_ci.json"
+    proc = _demo(*CI_ARGS, "--report", str(out), timeout=240)
+    return proc, out
+
+
+@needs_egl
+def test_short_benchmark_run_passes_every_criterion(ci_run):
+    proc, out = ci_run
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = load_report(out)
+    assert report["verdict"] == "PASS" and not report["run"]["partial"]
+    assert report["run"]["exit_reason"] == "completed"
+    meas = report["measurements"]
+    assert meas["enemies_min_hold"] >= 300
+    assert meas["gc_collections_hold"] == 0 and meas["tracked_growth_hold"] == 0
+    assert meas["hold_sim_s"] >= 10.0
+    assert report["calibration_ns"] > 0
+    assert "llvmpipe" in (report["machine"]["gl_renderer"] or "") or \
+        report["machine"]["gl_renderer"]
+    # The table names the frame time it judges, and says the raster one is not judged.
+    assert "frame time p50 (engine CPU)" in proc.stdout
+    assert "frame time p50 (full, incl. raster)" in proc.stdout and "INFO" in proc.stdout
+    assert "verdict: PASS" in proc.stdout
+
+
+@needs_egl
+def test_short_run_writes_plots_and_screenshot(ci_run):
+    proc, out = ci_run
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for name in PLOT_NAMES:
+        png = out.with_name(f"stress_ci_{name}.png")
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    shot = out.with_name("stress_ci_screenshot.png")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+    # Atomic writes leave no temporary files behind.
+    assert not [p for p in out.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+@needs_egl
+def test_short_run_holds_its_baseline(ci_run):
+    proc, out = ci_run
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    if not BASELINE.exists():
+        pytest.fail(f"no baseline {BASELINE}; make it once with "
+                    f"tools/compare_baseline.py {out} {BASELINE} --update")
+    cmp = subprocess.run([sys.executable, str(TOOL), str(out), str(BASELINE)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert cmp.returncode == 0, cmp.stdout + cmp.stderr
+    assert "no regression" in cmp.stdout
+
+
+@needs_egl
+def test_a_regression_against_the_baseline_fails(ci_run, tmp_path):
+    """The same report with a planted leak fails the comparison (the guard can fail)."""
+    proc, out = ci_run
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(out.read_text())
+    report["measurements"]["blocks_growth_hold"] += 300  # one object leaked per tick
+    leaky = tmp_path / "leaky.json"
+    leaky.write_text(json.dumps(report))
+    cmp = subprocess.run([sys.executable, str(TOOL), str(leaky), str(BASELINE)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert cmp.returncode == 1, cmp.stdout + cmp.stderr
+    assert "blocks_growth_hold" in cmp.stdout and "REGRESSION" in cmp.stdout
+
+
+# ------------------------------------------------------------------------------ partial runs
+
+@needs_egl
+def test_a_frame_limit_shorter_than_the_run_writes_a_partial_report(tmp_path):
+    out = tmp_path / "short.json"
+    proc = _demo("--enemies", "200", "--duration", "10", "--headless", "--benchmark",
+                 "--max-frames", "90", "--report", str(out), timeout=120)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    report = load_report(out)
+    assert report["run"]["partial"] is True
+    assert report["run"]["exit_reason"] == "max_frames"
+    assert report["run"]["frames"] == 90 and report["run"]["phase"] == "ramp"
+    assert report["verdict"] == "FAIL"
+    full = next(r for r in report["criteria"] if r["name"] == "full duration reached")
+    assert full["verdict"] == "FAIL"
+    assert "PARTIAL RUN (max_frames" in proc.stdout
+
+
+@needs_egl
+def test_ctrl_c_during_the_hold_writes_a_partial_report(tmp_path):
+    out = tmp_path / "interrupted.json"
+    proc = subprocess.Popen(
+        [sys.executable, str(DEMO), "--enemies", "100", "--duration", "120", "--warmup", "0",
+         "--headless", "--benchmark", "--report", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=_env())
+    try:
+        deadline = time.monotonic() + 120
+        seen = []
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            seen.append(line)
+            if "hold phase" in line:
+                break
+            assert time.monotonic() < deadline, "no hold phase within 120 s:\n" + "".join(seen)
+        time.sleep(1.0)  # a few frames into the hold
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    stdout = "".join(seen) + rest
+    assert proc.returncode == 1, stdout + err
+    report = load_report(out)
+    assert report["run"]["partial"] is True and report["run"]["exit_reason"] == "interrupt"
+    assert report["run"]["phase"] == "hold"
+    assert 0 < report["measurements"]["hold_sim_s"] < 120
+    assert report["verdict"] == "FAIL"
+    assert "PARTIAL RUN (interrupt" in stdout
+    assert out.with_name("interrupted_screenshot.png").exists()
