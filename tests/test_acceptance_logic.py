@@ -444,3 +444,17 @@ def test_calibration_is_positive_and_validates_repeats():
     assert 0 < result.min_ns <= result.median_ns
     with pytest.raises(ValueError, match="repeats must be >= 1"):
         measure_calibration(repeats=0)
+
+
+def test_plot_report_tool(tmp_path):
+    rpath = write_report(tmp_path / "r.json", make_report())
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "plot_report.py"), str(rpath),
+                           "--out", str(tmp_path / "png")], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "png").iterdir()) == sorted(
+        f"r_{n}.png" for n in PLOT_NAMES)
+    bare = write_report(tmp_path / "bare.json", make_report(series=False))
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "plot_report.py"), str(bare)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 2 and "has no 'series'" in proc.stderr

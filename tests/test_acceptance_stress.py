@@ -210,3 +210,44 @@ def test_ctrl_c_during_the_hold_writes_a_partial_report(tmp_path):
     assert report["verdict"] == "FAIL"
     assert "PARTIAL RUN (interrupt" in stdout
     assert out.with_name("interrupted_screenshot.png").exists()
+
+
+_LEAKY_DRIVER = '''
+import sys
+sys.path.insert(0, {root!r})
+import importlib.util
+spec = importlib.util.spec_from_file_location("stress_500", {demo!r})
+demo = importlib.util.module_from_spec(spec)
+sys.modules["stress_500"] = demo
+spec.loader.exec_module(demo)
+
+kept = []
+
+class Leaky(demo.StressRun):
+    def build(self):
+        super().build()
+        # The planted leak: one tuple (a tracked container) kept per tick.
+        self.app.scheduler.add("leak", lambda dt: kept.append((dt, len(kept))))
+
+demo.StressRun = Leaky
+sys.exit(demo.main(sys.argv[1:]))
+'''
+
+
+@needs_egl
+def test_a_planted_leak_fails_the_run(tmp_path):
+    """The hold's allocation criteria can fail: a system that keeps one tuple per tick."""
+    driver = tmp_path / "leaky_stress.py"
+    driver.write_text(_LEAKY_DRIVER.format(root=str(ROOT), demo=str(DEMO)))
+    out = tmp_path / "leaky.json"
+    proc = subprocess.run(
+        [sys.executable, str(driver), "--enemies", "100", "--duration", "3", "--warmup", "0",
+         "--headless", "--benchmark", "--report", str(out)],
+        capture_output=True, text=True, cwd=ROOT, timeout=180, env=_env())
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    report = load_report(out)
+    assert not report["run"]["partial"] and report["verdict"] == "FAIL"
+    failed = {r["name"] for r in report["criteria"] if r["verdict"] == "FAIL"}
+    assert {"allocated blocks growth (hold)", "tracked objects retained (hold)"} <= failed
+    # 3 s at 30 steps per second: one tuple per tick, counted exactly.
+    assert report["measurements"]["tracked_growth_hold"] >= 90

@@ -7,7 +7,8 @@ warm-up (and the end of the hold, when the run reached it) from ``series.phases`
 Series read (all optional except ``t_s``; a missing one gives a panel saying so):
 ``frame_cpu_ms``, ``frame_full_ms``, ``rss_mb``, ``blocks_growth``, ``enemies_by_tier``
 (tier -> list), ``pool_utilisation`` (pool -> list of 0..1), ``gc_events`` (list of
-{t_s, gen, pause_ms}), ``phases`` (``warmup_end_s``, ``hold_end_s``).
+{t_s, gen, pause_ms, optional explicit}; collections made before the first sample are at its
+time), ``phases`` (``warmup_end_s``, ``hold_end_s``).
 
 Not a per-frame path: it runs once, after the run, and allocates freely.
 """
@@ -147,10 +148,13 @@ def write_plots(report: Mapping[str, Any], out_dir: str | os.PathLike[str],
     events = series.get("gc_events") or []
     if events:
         for gen in (0, 1, 2):
-            pts = [(e["t_s"], e["pause_ms"]) for e in events if int(e["gen"]) == gen]
-            if pts:
-                xs, ys = zip(*pts)
-                ax.scatter(xs, ys, s=14, label=f"gen{gen} ({len(pts)})")
+            for explicit, marker, how in ((0, "o", "automatic"), (1, "x", "GC policy")):
+                pts = [(e["t_s"], e["pause_ms"]) for e in events
+                       if int(e["gen"]) == gen and int(e.get("explicit", 0)) == explicit]
+                if pts:
+                    xs, ys = zip(*pts)
+                    ax.scatter(xs, ys, s=18, marker=marker,
+                               label=f"gen{gen} {how} ({len(pts)})")
         ax.set_ylabel("pause (ms)")
         ax.legend(loc="upper right", fontsize=8)
     else:
