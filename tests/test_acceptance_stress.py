@@ -251,3 +251,29 @@ def test_a_planted_leak_fails_the_run(tmp_path):
     assert {"allocated blocks growth (hold)", "tracked objects retained (hold)"} <= failed
     # 3 s at 30 steps per second: one tuple per tick, counted exactly.
     assert report["measurements"]["tracked_growth_hold"] >= 90
+
+
+def _demo_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("stress_500_under_test", DEMO)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_recorder_keeps_a_uniform_subsample_when_full():
+    demo = _demo_module()
+    rec = demo.Recorder(8, n_tiers=1, n_pools=1)
+    written = []
+    for frame in range(40):
+        i = rec.take()
+        if i >= 0:
+            rec.data[i, 0] = frame
+            written.append(frame)
+    frames = rec.rows()[:, 0]
+    assert rec.stride == 8 and rec.n <= rec.capacity
+    assert list(frames) == list(range(0, 40, 8))  # every 8th frame, in order, none lost
+    assert set(frames) <= set(written)
