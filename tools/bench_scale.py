@@ -512,13 +512,16 @@ class Bench:
         for _ in range(max(args.warmup_frames, 60)):
             app.run_frame()
             ctx.finish()
+        bar.show(f"soak N={n:,}", f"{seconds:g} s", force=True)
         counter = self.gc_counter
         counter.reset()
         gc.callbacks.append(counter)
         ticks0 = app.scheduler.steps_total
-        t_s: list[float] = []
-        rss: list[float] = []
-        blocks: list[int] = []
+        # One sample a second into arrays made before the run: the soak's own bookkeeping
+        # adds nothing to the blocks and RSS it reports.
+        cap = int(seconds) + 2
+        series = np.zeros((cap, 3), dtype=np.float64)  # t_s, rss MB, allocated blocks
+        k = 0
         frames = 0
         clock = time.perf_counter_ns
         start = clock()
@@ -527,13 +530,16 @@ class Bench:
         try:
             while True:
                 now = clock()
-                if now >= next_sample:
-                    t_s.append((now - start) / 1e9)
-                    rss.append(self.rss.read() / 1e6)
-                    blocks.append(sys.getallocatedblocks())
+                if now >= next_sample and k < cap:
+                    row = series[k]
+                    row[0] = (now - start) / 1e9
+                    row[1] = self.rss.read() / 1e6
+                    row[2] = sys.getallocatedblocks()
+                    k += 1
                     next_sample += 1_000_000_000
-                    bar.show(f"soak N={n:,}", f"{(now - start) / 1e9:5.0f}/{seconds:.0f} s "
-                             f"RSS {rss[-1] - rss[0]:+.2f} MB", force=bar.tty)
+                    if bar.tty:
+                        bar.show(f"soak N={n:,}", f"{row[0]:5.0f}/{seconds:.0f} s RSS "
+                                 f"{row[1] - series[0, 1]:+.2f} MB", force=True)
                 if now >= end:
                     break
                 app.run_frame()
@@ -541,6 +547,9 @@ class Bench:
                 frames += 1
         finally:
             gc.callbacks.remove(counter)
+        t_s = series[:k, 0].tolist()
+        rss = series[:k, 1].tolist()
+        blocks = series[:k, 2]
         growth = rss[-1] - rss[0]
         slope = float(np.polyfit(t_s, rss, 1)[0]) if len(t_s) >= 3 else 0.0
         duration = t_s[-1] if t_s else 0.0
@@ -553,7 +562,7 @@ class Bench:
             "rss_max_growth_mb": max(rss) - rss[0],
             "slope_mb_per_min": slope * 60.0,
             "projected_growth_mb_over_300s": projected,
-            "blocks_growth": blocks[-1] - blocks[0],
+            "blocks_growth": int(blocks[-1] - blocks[0]),
             "gc_collections": list(counter.counts),
             "gc_pause_ms": counter.pause_ns / 1e6,
             "target_mb": TARGET_SOAK_MB, "target_s": TARGET_SOAK_S,
@@ -615,6 +624,21 @@ def run_naive(n: int, args: argparse.Namespace, engine_warmup: int) -> dict[str,
 
 # ----------------------------------------------------------------------------- reporting
 
+def _commit() -> str:
+    """The checkout's commit, with ``+dirty`` when engine/ or tools/ have local changes."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "engine", "tools"],
+                               cwd=ROOT, capture_output=True, text=True,
+                               timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return (head or "?") + ("+dirty" if dirty else "")
+
+
 def machine_info(gl: dict[str, str]) -> dict[str, Any]:
     model = platform.processor() or "?"
     try:
@@ -631,7 +655,7 @@ def machine_info(gl: dict[str, str]) -> dict[str, Any]:
                 mem_gb = round(int(line.split()[1]) / 1e6, 1)
     except (OSError, ValueError):
         pass
-    return {"cpu": model, "cores": os.cpu_count(), "memory_gb": mem_gb,
+    return {"cpu": model, "cores": os.cpu_count(), "memory_gb": mem_gb, "commit": _commit(),
             "platform": platform.platform(), "python": platform.python_version(),
             "numpy": np.__version__, "gl_renderer": gl["renderer"], "gl_version": gl["version"]}
 
@@ -766,14 +790,14 @@ def plot(rows: list[SizeResult], soak: dict[str, Any] | None, out_dir: Path,
     paths = []
     ns = np.array([r.n for r in rows], dtype=float)
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, 5.2))
-    series = [("combat tick", [r.tick_ms for r in rows], "o-"),
-              ("render CPU (pack+upload+submit)", [r.render_ms for r in rows], "s-"),
-              ("engine CPU / 60 fps frame (own)", [r.engine_own_ms for r in rows], "D-"),
-              ("+ llvmpipe vertex stage", [r.engine_ms for r in rows], "v:"),
-              ("full headless frame (llvmpipe)", [r.full_ms for r in rows], "^--")]
+    series = [("combat tick", [r.tick_ms for r in rows], "o-", "C0"),
+              ("render CPU (pack+upload+submit)", [r.render_ms for r in rows], "s-", "C1"),
+              ("engine CPU / 60 fps frame (own)", [r.engine_own_ms for r in rows], "D-", "C2"),
+              ("+ llvmpipe vertex stage", [r.engine_ms for r in rows], "v:", "C3"),
+              ("full headless frame (llvmpipe)", [r.full_ms for r in rows], "^--", "C4")]
     naive = [(r.n, r.naive["tick_ms"]) for r in rows if r.naive and not r.naive.get("skipped")]
-    for label, ys, style in series:
-        ax.plot(ns, ys, style, label=label)
+    for label, ys, style, color in series:
+        ax.plot(ns, ys, style, color=color, label=label)
     if naive:
         ax.plot([a for a, _ in naive], [b for _, b in naive], "x:", color="grey",
                 label="naive object-per-enemy tick")
@@ -791,9 +815,11 @@ def plot(rows: list[SizeResult], soak: dict[str, Any] | None, out_dir: Path,
     ax.set_title("cost against N")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
-    ax2.plot(ns, [r.own_us_per_enemy for r in rows], "D-", label="engine CPU / frame (own)")
-    ax2.plot(ns, [r.us_per_enemy for r in rows], "v:", label="+ llvmpipe vertex stage")
-    ax2.plot(ns, [r.tick_us_per_enemy for r in rows], "o-", label="combat tick")
+    ax2.plot(ns, [r.tick_us_per_enemy for r in rows], "o-", color="C0", label="combat tick")
+    ax2.plot(ns, [r.own_us_per_enemy for r in rows], "D-", color="C2",
+             label="engine CPU / frame (own)")
+    ax2.plot(ns, [r.us_per_enemy for r in rows], "v:", color="C3",
+             label="+ llvmpipe vertex stage")
     if naive:
         ax2.plot([a for a, _ in naive], [b * 1e3 / a for a, b in naive], "x:", color="grey",
                  label="naive tick")
@@ -897,7 +923,7 @@ def main(argv: list[str] | None = None) -> int:
 
     m = report["machine"]
     print(f"machine: {m['cpu']}, {m['cores']} cores, {m['gl_renderer']}, Python {m['python']}, "
-          f"numpy {m['numpy']}")
+          f"numpy {m['numpy']}; commit {m['commit']}")
     print(f"framebuffer {args.fbo[0]}x{args.fbo[1]}, zoom 1, sprites (world px) "
           + ", ".join(f"{k} {v[0]:g}x{v[1]:g}" for k, v in sprite_sizes.items())
           + f"; {args.frames} frames per N at 60 fps, 30 Hz ticks; calibration "
