@@ -1,9 +1,21 @@
-"""horde-engine: a Python engine core for horde games.
+"""horde-engine: a Python engine core for horde games (survivor / bullet-heaven).
 
-The public face of the engine: what is listed in ``__all__`` is promised; everything else is
-reachable but may change.
+The public face of the engine. What ``__all__`` lists is promised and documented in
+docs/EMBEDDING.md; everything else is reachable through the layer packages
+(``engine.data``, ``engine.core``, ``engine.render``, ``engine.combat``, ``engine.profiler``,
+``engine.acceptance``) but may change.
+
+- Loop: ``App``, ``AppConfig``, ``Scheduler`` (fixed step, interpolation alpha).
+- Data: ``EntityStore`` (SoA + generational handles), ``ObjectPool``, ``PoolStats``,
+  ``ExhaustionPolicy``, ``RingBuffer``, ``OverflowPolicy``, ``SpatialHash``.
+- Drawing: ``GraphicsContext``, ``ShaderLibrary``, ``DEFAULT_SHADER_DIR``, ``InstanceBatch``,
+  ``Camera2D``, ``build_atlas``, ``Renderer``, ``save_screenshot``.
+- The horde kit: ``World``, ``WorldConfig``.
+- Measuring: ``Profiler`` (meter + dashboard), ``measure_steady_state`` (the allocation
+  contract check for your own systems).
 """
 
+from engine.combat import World, WorldConfig
 from engine.core import App, AppConfig, Scheduler
 from engine.data import (
     EntityStore,
@@ -12,11 +24,28 @@ from engine.data import (
     OverflowPolicy,
     PoolStats,
     RingBuffer,
+    SpatialHash,
+)
+from engine.profiler import Profiler, measure_steady_state
+from engine.render import (
+    DEFAULT_SHADER_DIR,
+    Camera2D,
+    GraphicsContext,
+    InstanceBatch,
+    Renderer,
+    ShaderLibrary,
+    build_atlas,
+    save_screenshot,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
     "App", "AppConfig", "Scheduler",
-    "EntityStore", "PoolStats", "ExhaustionPolicy", "ObjectPool", "RingBuffer", "OverflowPolicy",
+    "EntityStore", "ObjectPool", "PoolStats", "ExhaustionPolicy", "RingBuffer",
+    "OverflowPolicy", "SpatialHash",
+    "GraphicsContext", "ShaderLibrary", "DEFAULT_SHADER_DIR", "InstanceBatch", "Camera2D",
+    "build_atlas", "Renderer", "save_screenshot",
+    "World", "WorldConfig",
+    "Profiler", "measure_steady_state",
 ]

@@ -30,21 +30,18 @@ DT = 1.0 / 30.0
 PRESS, RELEASE = 1, 0
 KEY_F3 = 292
 
-# What demos/boids.py takes from ``engine`` (checked against its source below); the lead
-# exports them from engine/__init__.py. Until every one is in engine.__all__, the tests that
-# run boids are expected to fail (strict: they must pass once the names are there).
+# What demos/boids.py takes from ``engine`` (checked against its source below): the public
+# API, exported from engine/__init__.py.
 BOIDS_NAMES = (
     "App", "AppConfig", "EntityStore", "ObjectPool", "RingBuffer", "SpatialHash",
     "GraphicsContext", "ShaderLibrary", "DEFAULT_SHADER_DIR", "InstanceBatch", "Camera2D",
     "build_atlas", "save_screenshot", "Profiler", "measure_steady_state",
 )
-MISSING = [name for name in BOIDS_NAMES if name not in getattr(engine, "__all__", ())]
-if getattr(engine, "__file__", None) is None:
-    WHY = ("engine was imported as a namespace package (engine/__init__.py not run): the "
-           "venv's editable install predates engine/__init__.py; reinstall it (pip install -e .)")
-else:
-    WHY = f"engine.__all__ lacks {MISSING}: boids uses the public API only"
-needs_exports = pytest.mark.xfail(bool(MISSING), strict=True, reason=WHY)
+
+
+def test_boids_needs_only_the_public_api():
+    missing = [name for name in BOIDS_NAMES if name not in engine.__all__]
+    assert not missing, f"engine.__all__ lacks {missing}: boids uses the public API only"
 
 
 def load(path: Path) -> ModuleType:
@@ -174,7 +171,6 @@ def test_boids_uses_only_the_public_api():
     assert used == set(BOIDS_NAMES) - {"measure_steady_state"}, sorted(used)
 
 
-@needs_exports
 def test_boids_runs_300_frames_headless_and_exits_0():
     done = run_demo(BOIDS, "--headless", "--frames", "300", "--benchmark", "--boids", "1500",
                     "--predators", "3")
@@ -205,7 +201,6 @@ def steady_boids(mod, n: int = 600):
     return sim
 
 
-@needs_exports
 def test_boids_simulation_keeps_its_invariants(boids_mod):
     sim = steady_boids(boids_mod)
     store = sim.store
@@ -233,7 +228,6 @@ def test_boids_simulation_keeps_its_invariants(boids_mod):
     assert pool.in_use == 0 and not sim.remove_predator()
 
 
-@needs_exports
 def test_boids_step_meets_the_steady_state_contract(boids_mod):
     """Recorded run (600 boids, 4 predators, 6 seeds): 300 calls, collections=0,
     gen0_growth=0, blocks_growth 2-10, traced_growth 64-541 B, max_transient 3432 B -> OK."""
@@ -245,7 +239,6 @@ def test_boids_step_meets_the_steady_state_contract(boids_mod):
     assert sim.store.count == 600
 
 
-@needs_exports
 def test_boids_planted_temporary_fails_the_same_check(boids_mod):
     sim = steady_boids(boids_mod)
     pos = sim.store.columns["pos"]
@@ -258,7 +251,6 @@ def test_boids_planted_temporary_fails_the_same_check(boids_mod):
     assert [f.split(":")[0] for f in report.failures()] == ["max_transient"], str(report)
 
 
-@needs_exports
 def test_boids_planted_retained_object_fails_the_same_check(boids_mod):
     sim = steady_boids(boids_mod)
     kept: list[tuple[float, float]] = []
@@ -272,7 +264,6 @@ def test_boids_planted_retained_object_fails_the_same_check(boids_mod):
     assert "blocks_growth" in [f.split(":")[0] for f in report.failures()], str(report)
 
 
-@needs_exports
 def test_boids_frame_meets_the_steady_state_contract(boids_mod):
     """The whole App frame of the embedding (its systems on the scheduler, two instanced
     draws, the profiler's meter; dashboard off). Recorded: collections=0, gen0_growth=0,
