@@ -32,6 +32,10 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench_data.py
+	$(BIN)/python tools/bench_combat.py
+	$(BIN)/python tools/bench_render.py
+	$(BIN)/python tools/bench_profiler.py
+	$(BIN)/python tools/bench_scale.py --sizes 500 10k 100k
 
 clean:
 	rm -rf $(VENV) build *.egg-info
