@@ -8,12 +8,21 @@ timed with ``perf_counter_ns``; the per-system split comes from timing each syst
 ticks. The naive reference runs only up to ``--naive-max`` enemies (it takes seconds per tick
 beyond that).
 
+Parity. A ratio means something only if both sides do the same work, so each side also
+reports what it did per tick: enemies killed, enemies spawned, projectiles fired, particles
+spawned, counted over the last ``--count-ticks`` ticks (the timed ticks and the end of the
+warm-up: several melee periods, since melee kills come in one burst per swing). The naive
+side's kills and spawns per tick must be within 0.5x-2x of the engine's ("parity ok"), or the
+line says "PARITY OFF" and the ratio is not to be trusted (tests/test_naive_parity.py holds it
+at a small N).
+
 Targets (ARCHITECTURE / issue 5): 500 enemies under 0.5 ms per tick, 100k under 16 ms per tick,
 at least 20x faster than the naive reference at 10k. Timings are wall-clock on whatever machine
 runs this; run it on a quiet machine.
 
 Usage: .venv/bin/python tools/bench_combat.py [--sizes 500,5000,10000,50000,100000]
-       [--ticks 100] [--naive-max 10000] [--naive-ticks 10] [--systems] [--json out.json]
+       [--ticks 96] [--naive-max 10000] [--naive-ticks 48] [--count-ticks 120] [--systems]
+       [--json out.json]
 """
 
 from __future__ import annotations
@@ -34,6 +43,10 @@ from tools.naive_horde import NaiveHorde  # noqa: E402
 DT = 1.0 / 30.0
 TARGETS_MS = {500: 0.5, 100_000: 16.0}
 TARGET_RATIO_AT = (10_000, 20.0)
+PARITY_BAND = (0.5, 2.0)
+"""Naive / engine per-tick kills and spawns must fall in this band for the ratio to count."""
+COUNTED = ("kills", "spawns", "fired", "particles")
+"""The per-tick counts each side reports (see ``engine_counts`` and ``NaiveHorde.counts``)."""
 
 
 def bench_config(n: int) -> WorldConfig:
@@ -59,15 +72,33 @@ def stats_ms(samples_ns: list[int]) -> dict[str, float]:
             "p95": ms[min(len(ms) - 1, int(0.95 * len(ms)))], "min": ms[0]}
 
 
-def run_combat(n: int, ticks: int, warmup: int) -> dict[str, object]:
+def engine_counts(world: World) -> dict[str, int]:
+    """The engine's cumulative counters under the names ``NaiveHorde.counts`` uses."""
+    st = world.stats
+    return {"kills": int(st.kills_by_tier.sum()), "spawns": st.spawns_total,
+            "spawn_refusals": st.spawn_refusals, "fired": st.projectiles_fired,
+            "projectile_hits": st.projectile_hits_total, "melee_swings": st.melee_swings,
+            "melee_hits": st.melee_hits_total, "particles": world.particles.stats.acquires,
+            "particle_refusals": world.particles.stats.refusals,
+            "player_hits": st.player_hits}
+
+
+def per_tick(before: dict[str, int], after: dict[str, int], ticks: int) -> dict[str, float]:
+    return {k: (after[k] - before[k]) / ticks for k in after}
+
+
+def run_combat(n: int, ticks: int, warmup: int, count_ticks: int) -> dict[str, object]:
     world = World(bench_config(n), seed=1)
-    for _ in range(warmup):
+    lead = max(0, min(warmup, count_ticks - ticks))  # counted warm-up ticks
+    for _ in range(warmup - lead):
+        world.step(DT)
+    counts0 = engine_counts(world)
+    for _ in range(lead):
         world.step(DT)
     systems = world.systems()
     per_system = dict.fromkeys((name for name, _ in systems), 0)
     samples = []
     clock = time.perf_counter_ns
-    kills0 = int(world.stats.kills_by_tier.sum())
     for _ in range(ticks):
         t0 = clock()
         for name, fn in systems:
@@ -75,27 +106,48 @@ def run_combat(n: int, ticks: int, warmup: int) -> dict[str, object]:
             fn(DT)
             per_system[name] += clock() - s0
         samples.append(clock() - t0)
+        # What World.step does after its systems (the tick counter, the clock).
+        world.stats.ticks += 1
+        world.stats.time = world.wave_director.time
     return {
         "n": n, "ticks": ticks, "tick_ms": stats_ms(samples),
         "systems_ms": {k: v / ticks / 1e6 for k, v in per_system.items()},
-        "live": world.enemies.count,
-        "kills_per_tick": (int(world.stats.kills_by_tier.sum()) - kills0) / ticks,
-        "particles": world.particles.count, "refusals": world.stats.spawn_refusals,
+        "live": world.enemies.count, "counted_ticks": lead + ticks,
+        "per_tick": per_tick(counts0, engine_counts(world), lead + ticks),
+        "particles_live": world.particles.count, "refusals": world.stats.spawn_refusals,
     }
 
 
-def run_naive(n: int, ticks: int, warmup: int) -> dict[str, object]:
+def run_naive(n: int, ticks: int, warmup: int, count_ticks: int) -> dict[str, object]:
     horde = NaiveHorde(bench_config(n), seed=1)
-    for _ in range(warmup):
+    lead = max(0, min(warmup, count_ticks - ticks))
+    for _ in range(warmup - lead):
+        horde.step(DT)
+    counts0 = horde.counts()
+    for _ in range(lead):
         horde.step(DT)
     samples = []
-    kills0 = horde.kills
+    clock = time.perf_counter_ns
     for _ in range(ticks):
-        t0 = time.perf_counter_ns()
+        t0 = clock()
         horde.step(DT)
-        samples.append(time.perf_counter_ns() - t0)
+        samples.append(clock() - t0)
     return {"n": n, "ticks": ticks, "tick_ms": stats_ms(samples), "live": len(horde.enemies),
-            "kills_per_tick": (horde.kills - kills0) / ticks}
+            "counted_ticks": lead + ticks,
+            "per_tick": per_tick(counts0, horde.counts(), lead + ticks)}
+
+
+def parity(combat: dict[str, float], naive: dict[str, float]) -> tuple[bool, dict[str, float]]:
+    """Naive / engine per-tick counts; ok when kills and spawns are within ``PARITY_BAND``."""
+    ratios = {k: (naive[k] / combat[k] if combat[k] else math.inf if naive[k] else 1.0)
+              for k in COUNTED}
+    lo, hi = PARITY_BAND
+    return all(lo <= ratios[k] <= hi for k in ("kills", "spawns")), ratios
+
+
+def counts_line(label: str, pt: dict[str, float], counted: object) -> str:
+    return (f"{'':>7} {label:<7}" + "".join(f"{pt[k]:>10.2f}" for k in COUNTED)
+            + f"   per tick over {counted} ticks")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,14 +155,19 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="500,5000,10000,50000,100000",
                     help="enemy counts, comma-separated (default: %(default)s)")
-    ap.add_argument("--ticks", type=int, default=100,
-                    help="timed ticks per size; big sizes use fewer (default: %(default)s)")
+    ap.add_argument("--ticks", type=int, default=96,
+                    help="timed ticks per size; big sizes use fewer (default: %(default)s: "
+                         "four melee periods)")
     ap.add_argument("--warmup", type=int, default=300,
                     help="untimed ticks first, on both sides (default: %(default)s)")
     ap.add_argument("--naive-max", type=int, default=10_000,
                     help="largest size the naive reference runs at (default: %(default)s)")
-    ap.add_argument("--naive-ticks", type=int, default=30,
-                    help="timed naive ticks (default: %(default)s: one melee swing or more)")
+    ap.add_argument("--naive-ticks", type=int, default=48,
+                    help="timed naive ticks (default: %(default)s: two melee periods, so its "
+                         "mean holds whole swings like the engine's)")
+    ap.add_argument("--count-ticks", type=int, default=120,
+                    help="ticks the per-tick counts are taken over, the timed ones last "
+                         "(default: %(default)s: five melee periods)")
     ap.add_argument("--systems", action="store_true", help="print the per-system split")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args(argv)
@@ -120,47 +177,64 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_combat: --sizes: expected comma-separated ints, got {args.sizes!r}",
               file=sys.stderr)
         return 2
-    if not sizes or min(sizes) <= 0 or args.ticks <= 0:
-        print("bench_combat: expected positive --sizes and --ticks", file=sys.stderr)
+    if (not sizes or min(sizes) <= 0 or args.ticks <= 0 or args.naive_ticks <= 0
+            or args.warmup < 0 or args.count_ticks <= 0):
+        print(f"bench_combat: expected positive --sizes, --ticks, --naive-ticks, --count-ticks "
+              f"and --warmup >= 0, got {args.sizes!r}, {args.ticks}, {args.naive_ticks}, "
+              f"{args.count_ticks}, {args.warmup}", file=sys.stderr)
         return 2
     results = []
-    print(f"{'N':>7} {'combat ms/tick':>26} {'naive ms/tick':>14} {'ratio':>7}  "
-          f"{'kills/tick':>16}  target")
-    print(f"{'':>7} {'mean':>8} {'median':>8} {'p95':>8} {'mean':>14} {'':>7}  "
-          f"{'combat':>8}{'naive':>8}")
+    print(f"{'N':>7} {'combat ms/tick':>26} {'naive ms/tick':>14} {'ratio':>7}  target")
+    print(f"{'':>7} {'mean':>8} {'median':>8} {'p95':>8} {'mean':>14}")
+    print(f"{'':>7} {'':<7}" + "".join(f"{k:>10}" for k in COUNTED))
     for n in sizes:
         ticks = max(30, min(args.ticks, int(args.ticks * 10_000 / n))) if n > 10_000 \
             else args.ticks
-        combat = run_combat(n, ticks, args.warmup)
+        combat = run_combat(n, ticks, args.warmup, args.count_ticks)
         naive = None
         if n <= args.naive_max:
-            naive = run_naive(n, args.naive_ticks, args.warmup)
+            naive = run_naive(n, args.naive_ticks, args.warmup, args.count_ticks)
         c = combat["tick_ms"]
         assert isinstance(c, dict)
         line = f"{n:>7} {c['mean']:>8.3f} {c['median']:>8.3f} {c['p95']:>8.3f}"
         ratio = None
+        ok_parity = None
+        ratios: dict[str, float] = {}
         if naive is not None:
             nm = naive["tick_ms"]
             assert isinstance(nm, dict)
             ratio = nm["mean"] / c["mean"]
             line += f" {nm['mean']:>14.2f} {ratio:>6.1f}x"
+            cpt, npt = combat["per_tick"], naive["per_tick"]
+            assert isinstance(cpt, dict) and isinstance(npt, dict)
+            ok_parity, ratios = parity(cpt, npt)
         else:
             line += f" {'-':>14} {'-':>7}"
-        naive_kills = f"{naive['kills_per_tick']:>8.1f}" if naive else f"{'-':>8}"
-        line += f"  {combat['kills_per_tick']:>8.1f}{naive_kills}"
         notes = []
         if n in TARGETS_MS:
             ok = c["median"] < TARGETS_MS[n]
             notes.append(f"< {TARGETS_MS[n]} ms: {'met' if ok else 'MISSED'}")
         if n == TARGET_RATIO_AT[0] and ratio is not None:
-            ok = ratio >= TARGET_RATIO_AT[1]
+            ok = ratio >= TARGET_RATIO_AT[1] and bool(ok_parity)
             notes.append(f">= {TARGET_RATIO_AT[1]:g}x naive: {'met' if ok else 'MISSED'}")
+        if ok_parity is not None:
+            notes.append("parity ok" if ok_parity else "PARITY OFF: the ratio does not count")
         print(line + "  " + "; ".join(notes), flush=True)
+        cpt = combat["per_tick"]
+        assert isinstance(cpt, dict)
+        print(counts_line("combat", cpt, combat["counted_ticks"]))
+        if naive is not None:
+            npt = naive["per_tick"]
+            assert isinstance(npt, dict)
+            print(counts_line("naive", npt, naive["counted_ticks"])
+                  + "; naive/combat " + " ".join(f"{ratios[k]:.2f}" for k in COUNTED),
+                  flush=True)
         if args.systems:
             split = combat["systems_ms"]
             assert isinstance(split, dict)
             print("        " + "  ".join(f"{k}={v:.3f}" for k, v in split.items()))
-        results.append({"combat": combat, "naive": naive, "ratio": ratio})
+        results.append({"combat": combat, "naive": naive, "ratio": ratio,
+                        "parity_ok": ok_parity, "parity_ratios": ratios or None})
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
