@@ -27,7 +27,13 @@ growth, growth of ``sys.getallocatedblocks()`` and of the gen0 count, GC collect
 
 The naive reference (tools/naive_horde.py, same WorldConfig) runs at every N within a time
 box (--naive-budget seconds per N, warm-up shortened to fit and recorded); the ratio is its
-median tick over the engine's median tick at that N.
+median tick over the engine's median tick at that N. Both sides also count what they did per
+tick (enemies killed and spawned, projectiles fired, particles spawned: the engine over its
+measured ticks, the naive side over its timed ticks, one melee period by default) and a
+second table puts them side by side: "parity ok" when the naive kills and spawns per tick are
+within 0.5x-2x of the engine's (tools/bench_combat.parity). Where the naive warm-up had to be
+cut, its horde has not reached the player yet and kills little: parity is off and its ratio is
+a low bound.
 
 --soak S runs --soak-enemies (100k) full frames for S seconds of wall time after warm-up and
 samples RSS every second: the memory growth target is under 10 MB over 5 minutes.
@@ -66,6 +72,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout
 
 import numpy as np  # noqa: E402
+
+from tools.bench_combat import COUNTED, engine_counts, parity, per_tick  # noqa: E402
 
 PROG = "bench_scale.py"
 DEFAULT_SIZES = (500, 2_000, 10_000, 50_000, 100_000)
@@ -147,8 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--naive-budget", type=float, default=None, metavar="SECONDS",
                    help="wall time the naive reference may take per N, warm-up included "
                         "(default 45; --quick 2); 0 skips it")
-    p.add_argument("--naive-ticks", type=int, default=8, metavar="T",
-                   help="naive ticks timed per N, at most (default: %(default)s)")
+    p.add_argument("--naive-ticks", type=int, default=24, metavar="T",
+                   help="naive ticks timed per N, at most (default: %(default)s: one melee "
+                        "period of bench_config, so its kills per tick hold one swing)")
     p.add_argument("--fbo", type=parse_fbo, default=(1280, 720), metavar="WxH",
                    help="offscreen framebuffer (default 1280x720)")
     p.add_argument("--seed", type=int, default=1, help="world seed (default: %(default)s)")
@@ -311,6 +320,7 @@ class SizeResult:
     instances: int = 0
     upload_bytes: int = 0
     kills_per_tick: float = 0.0
+    per_tick: dict[str, float] = field(default_factory=dict)
     projectiles: int = 0
     particles: int = 0
     refusals: int = 0
@@ -318,6 +328,8 @@ class SizeResult:
     systems_ms: dict[str, float] = field(default_factory=dict)
     naive: dict[str, Any] | None = None
     ratio: float | None = None
+    parity_ok: bool | None = None
+    parity_ratios: dict[str, float] | None = None
 
 
 class Bench:
@@ -412,6 +424,7 @@ class Bench:
         samples = np.zeros((frames, _NCOLS), dtype=np.int64)
         sys_ns = np.zeros(len(sched.system_names), dtype=np.int64)
         kills0 = int(world.stats.kills_by_tier.sum())
+        counts0 = engine_counts(world)
         growths0 = rs.reallocations
         counter = self.gc_counter
         counter.reset()
@@ -485,6 +498,7 @@ class Bench:
         res.instances = sum(rs.instances.values())
         res.upload_bytes = rs.upload_bytes
         res.kills_per_tick = (int(world.stats.kills_by_tier.sum()) - kills0) / max(1, res.ticks)
+        res.per_tick = per_tick(counts0, engine_counts(world), max(1, res.ticks))
         res.projectiles = world.projectiles.count
         res.particles = world.particles.count
         res.refusals = int(world.stats.spawn_refusals)
@@ -610,15 +624,18 @@ def run_naive(n: int, args: argparse.Namespace, engine_warmup: int) -> dict[str,
         warm_ok += 1
     samples: list[int] = []
     kills0 = horde.kills
+    counts0 = horde.counts()
     while len(samples) < args.naive_ticks:
         t0 = clock()
         horde.step(DT)
         samples.append(clock() - t0)
         if clock() - start + samples[-1] > budget_ns and len(samples) >= 2:
             break
-    return {"n": n, "skipped": False, "warmup_ticks": warm_ok, "ticks": len(samples),
+    return {"n": n, "skipped": False, "warmup_ticks": warm_ok,
+            "warmup_target": engine_warmup, "ticks": len(samples),
             "tick_ms": _median_ms(samples), "tick_min_ms": min(samples) / 1e6,
             "live": len(horde.enemies), "kills_per_tick": (horde.kills - kills0) / len(samples),
+            "per_tick": per_tick(counts0, horde.counts(), len(samples)),
             "seconds": (clock() - start) / 1e9}
 
 
@@ -703,6 +720,25 @@ def table(rows: list[SizeResult]) -> str:
             warm = f"({nv['warmup_ticks']})"
             cells.append(f"{nv['tick_ms']:>9.1f} {warm:>6} {r.ratio:>6.1f}x")
         lines.append(" ".join(cells))
+    return "\n".join(lines)
+
+
+def parity_table(rows: list[SizeResult]) -> str:
+    """Per-tick counts, engine / naive, and whether the two sides did the same work."""
+    lines = ["per tick, engine / naive (engine over its measured ticks, naive over its timed "
+             "ticks):",
+             f"{'N':>7} " + " ".join(f"{k:>17}" for k in COUNTED) + "  parity"]
+    for r in rows:
+        nv = r.naive
+        npt = nv.get("per_tick") if nv and not nv.get("skipped") else None
+        cells = []
+        for k in COUNTED:
+            e = r.per_tick.get(k, float("nan"))
+            cells.append(f"{e:>8.2f} / {npt[k]:>6.2f}" if npt else f"{e:>8.2f} / {'-':>6}")
+        state = "-" if r.parity_ok is None else "ok" if r.parity_ok else "OFF"
+        if nv and not nv.get("skipped") and nv["warmup_ticks"] < nv["warmup_target"]:
+            state += f" (naive warm-up cut to {nv['warmup_ticks']})"
+        lines.append(f"{r.n:>7,} " + " ".join(cells) + f"  {state}")
     return "\n".join(lines)
 
 
@@ -881,6 +917,8 @@ def main(argv: list[str] | None = None) -> int:
             res.naive = run_naive(n, args, args.warmup_ticks)
             if res.naive and not res.naive.get("skipped"):
                 res.ratio = res.naive["tick_ms"] / res.tick_ms
+                res.parity_ok, res.parity_ratios = parity(res.per_tick,
+                                                          res.naive["per_tick"])
             bar.add(n * 10 if args.naive_budget else 0)
             bar.show(f"N={n:,}", "done", force=True)
             rows.append(res)
@@ -934,6 +972,7 @@ def main(argv: list[str] | None = None) -> int:
           "full = + ctx.finish(); naive = its tick (warm-up ticks it had), ratio = naive / "
           "tick")
     print(table(rows))
+    print(parity_table(rows))
     if soak is not None:
         print(f"soak: {soak['enemies']:,} enemies for {soak['seconds']:.0f} s "
               f"({soak['frames']} frames): RSS {soak['rss_growth_mb']:+.2f} MB (max "
