@@ -19,11 +19,21 @@ def gl_ctx():
 
 @pytest.fixture
 def ctx(gl_ctx):
-    """The session's GL context, with ``ctx.error == 'GL_NO_ERROR'`` held before and after."""
+    """The session's GL context, with ``ctx.error == 'GL_NO_ERROR'`` held before and after.
+
+    It also fails a test that leaves a released framebuffer bound: moderngl rebinds "the bound
+    framebuffer" whenever it makes the next one, so the *next* test would get the
+    GL_INVALID_OPERATION (bind the default framebuffer before releasing a bound one).
+    """
     assert gl_ctx.error == "GL_NO_ERROR", "a GL error was pending before the test"
     yield gl_ctx
     err = gl_ctx.error
     assert err == "GL_NO_ERROR", f"the test left a GL error: {err}"
+    bound = gl_ctx.fbo
+    if type(bound.mglo).__name__ == "InvalidObject":
+        gl_ctx.detect_framebuffer(0).use()  # so that the following tests start clean
+        pytest.fail("the test released the framebuffer that was still bound; bind another "
+                    "(e.g. ctx.detect_framebuffer(0).use()) before releasing it")
 
 
 @pytest.fixture

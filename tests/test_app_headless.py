@@ -426,6 +426,7 @@ def test_the_shared_test_context_survives_an_app(ctx):
     ctx.clear(0.0, 1.0, 0.0, 1.0)
     assert fbo.read(components=4)[:4] == b"\x00\xff\x00\xff"
     assert before.read() == b"abcd"
+    ctx.detect_framebuffer(0).use()  # never release the bound framebuffer
     fbo.release()
     before.release()
 

@@ -248,7 +248,7 @@ def test_boids_planted_temporary_fails_the_same_check(boids_mod):
         pos[:sim.store.count] - sim.centroid   # offsets without out=: a 9.6 KB float64 temporary
 
     report = engine.measure_steady_state(leaky_step, window=300)
-    assert [f.split(":")[0] for f in report.failures()] == ["max_transient"], str(report)
+    assert "max_transient" in [f.split(":")[0] for f in report.failures()], str(report)
 
 
 def test_boids_planted_retained_object_fails_the_same_check(boids_mod):
