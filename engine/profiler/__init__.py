@@ -20,7 +20,13 @@ from .history import HistoryRing
 from .meter import GC_GENERATIONS, FrameMeter, RssReader
 from .profiler import Profiler
 from .spikes import SPIKE_NAMES, SpikeDetector, SpikeKind
-from .steady_state import SteadyStateLimits, SteadyStateReport, measure_steady_state
+from .steady_state import (
+    SMALL_INT_MAX,
+    SteadyStateLimits,
+    SteadyStateReport,
+    fill_float_free_list,
+    measure_steady_state,
+)
 from .watch import (
     CombatWatch,
     CounterWatch,
@@ -47,6 +53,7 @@ __all__ = [
     "RenderWatch",
     "RingWatch",
     "RssReader",
+    "SMALL_INT_MAX",
     "SPIKE_NAMES",
     "SchedulerWatch",
     "SeriesMap",
@@ -54,6 +61,7 @@ __all__ = [
     "SpikeKind",
     "SteadyStateLimits",
     "SteadyStateReport",
+    "fill_float_free_list",
     "measure_steady_state",
 ]
 

@@ -8,7 +8,12 @@ asked for). Counts per kind are kept for all time and since the
 last ``mark()`` (the end of warm-up).
 
 Allocation contract: ``record`` writes into arrays allocated at construction and retains
-nothing; it is safe to call from a ``gc.callbacks`` callback.
+nothing; it is safe to call from a ``gc.callbacks`` callback. The per-kind counts, sums and
+maxima are int64/float64 arrays, not lists of Python numbers: a count restarted at 0 by
+``mark()`` would leave CPython's small-int cache at its 257th event, and a sum restarted at
+the constant 0.0 would hold a new float after its first event, each one block that
+``sys.getallocatedblocks()`` (the meter's leak signal) counts. ``recorded`` is a plain int: it
+never restarts, so it becomes a heap int once, at the 257th event of the log's life.
 """
 
 from __future__ import annotations
@@ -47,13 +52,13 @@ class EventLog:
         self.flag = np.zeros(capacity, dtype=np.int64)
         self.recorded = 0
         """Events recorded since construction (the next event's sequence number)."""
-        self.counts: list[int] = [0] * kinds
+        self.counts = np.zeros(kinds, dtype=np.int64)
         """Events per kind since construction."""
-        self.counts_since_mark: list[int] = [0] * kinds
+        self.counts_since_mark = np.zeros(kinds, dtype=np.int64)
         """Events per kind since the last ``mark()``."""
-        self.max_value_since_mark: list[float] = [0.0] * kinds
+        self.max_value_since_mark = np.zeros(kinds, dtype=np.float64)
         """Largest ``value`` per kind since the last ``mark()``."""
-        self.value_sum_since_mark: list[float] = [0.0] * kinds
+        self.value_sum_since_mark = np.zeros(kinds, dtype=np.float64)
         """Sum of ``value`` per kind since the last ``mark()``."""
 
     def __len__(self) -> int:
@@ -82,10 +87,9 @@ class EventLog:
 
     def mark(self) -> None:
         """Start the "since mark" counts afresh (called at the end of warm-up)."""
-        for k in range(len(self.counts)):
-            self.counts_since_mark[k] = 0
-            self.max_value_since_mark[k] = 0.0
-            self.value_sum_since_mark[k] = 0.0
+        self.counts_since_mark.fill(0)
+        self.max_value_since_mark.fill(0.0)
+        self.value_sum_since_mark.fill(0.0)
 
     def slot(self, seq: int) -> int:
         """The array index of event number ``seq`` (valid while it is still in the ring)."""

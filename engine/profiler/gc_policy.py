@@ -3,6 +3,8 @@
 * ``after_loading()`` - ``gc.collect()`` then ``gc.freeze()``: everything loaded so far moves to
   the permanent generation, so later full collections no longer traverse it (a full collection
   over 18k tracked objects went from ~2 ms to ~0.2 us in /work/shared/MEASURING.md).
+* ``freeze_survivors()`` - a young collection then ``gc.freeze()``: the end of a warm-up before
+  a measured window. It leaves CPython's free lists filled (a full collection empties them).
 * ``enter_combat()`` / ``exit_combat()`` - raise the collector's thresholds while enemies are
   on screen (default ``(25_000, 10, 10)``, Ren'Py's play-time values) and restore the previous
   ones afterwards.
@@ -24,6 +26,8 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from time import perf_counter_ns
+
+import numpy as np
 
 from .events import EventLog
 
@@ -78,7 +82,12 @@ class GcPolicy:
         self.in_combat = False
         self.frozen = False
         """Whether ``after_loading`` (or ``freeze``) has frozen the heap."""
-        self._saved_thresholds: tuple[int, int, int] | None = None
+        # The thresholds saved by enter_combat, copied out of the tuple gc.get_threshold()
+        # returns: a tuple kept through the fight would be one taken from CPython's tuple free
+        # list, which the game's next burst of 3-tuples then refills with a fresh allocation
+        # (a block and a gen0 count inside the measured window).
+        self._saved_thresholds = np.zeros(3, dtype=np.int64)
+        self._has_saved = False
         self.collections = 0
         self.pause_ns_total = 0
         self.last_pause_ns = 0
@@ -107,6 +116,30 @@ class GcPolicy:
         self.frozen = True
         return found
 
+    def freeze_survivors(self, generation: int = 1) -> int:
+        """Collect the young generations, then ``gc.freeze()``: what survived moves to the
+        permanent generation, as with ``after_loading``, but without a full collection.
+
+        Use it at the end of a warm-up, before a measured window, once ``after_loading`` has
+        run. A full collection (generation 2) also empties CPython's free lists (floats,
+        tuples, lists, dicts); the window would then watch them refill to the game's usual
+        level, a few blocks at a time, as allocation growth. A young collection leaves them
+        as the warm-up filled them. Logged as a ``safe_point`` action.
+
+        Returns:
+            The objects found unreachable.
+
+        Raises:
+            ValueError: generation is not 0 or 1.
+        """
+        if generation not in (0, 1):
+            raise ValueError(f"generation must be 0 or 1 (2 is after_loading), got "
+                             f"{generation!r}")
+        found = self._collect(_SAFE_POINT, generation)
+        gc.freeze()
+        self.frozen = True
+        return found
+
     def freeze(self) -> None:
         """``gc.freeze()`` without collecting (what has been allocated stays)."""
         gc.freeze()
@@ -118,9 +151,17 @@ class GcPolicy:
         self.frozen = False
 
     def enter_combat(self) -> None:
-        """Raise the thresholds to ``combat_thresholds``, remembering the current ones."""
+        """Raise the thresholds to ``combat_thresholds``, remembering the current ones.
+
+        Allocates nothing retained (the saved thresholds go into an int64 array).
+        """
         if not self.in_combat:
-            self._saved_thresholds = gc.get_threshold()
+            t0, t1, t2 = gc.get_threshold()
+            saved = self._saved_thresholds
+            saved[0] = t0
+            saved[1] = t1
+            saved[2] = t2
+            self._has_saved = True
             gc.set_threshold(*self.combat_thresholds)
             self.in_combat = True
             if self.on_combat is not None:
@@ -129,9 +170,10 @@ class GcPolicy:
     def exit_combat(self) -> None:
         """Restore the thresholds saved by ``enter_combat``."""
         if self.in_combat:
-            if self._saved_thresholds is not None:
-                gc.set_threshold(*self._saved_thresholds)
-            self._saved_thresholds = None
+            if self._has_saved:
+                saved = self._saved_thresholds
+                gc.set_threshold(int(saved[0]), int(saved[1]), int(saved[2]))
+            self._has_saved = False
             self.in_combat = False
             if self.on_combat is not None:
                 self.on_combat(False)
@@ -183,6 +225,6 @@ class GcPolicy:
             "combat_thresholds": list(self.combat_thresholds),
             "collections": self.collections,
             "pause_ms_total": self.pause_ns_total * 1e-6,
-            "by_action": {name: self.log.counts[i] for i, name in enumerate(GC_ACTIONS)},
+            "by_action": {name: int(self.log.counts[i]) for i, name in enumerate(GC_ACTIONS)},
             "recent": self.log.recent(16),
         }

@@ -26,6 +26,16 @@ tick and far more on pure-Python loops, so it is off by default.
 
 Growth is measured from ``mark_warmup_end()``, not from process start.
 
+Scalar state and the blocks reading. The meter measures ``sys.getallocatedblocks()``, so its
+own bookkeeping must not move that number in steady state. Two things would: a Python int that
+leaves CPython's small-int cache (-5..256) becomes one heap object from then on (a sum that
+restarts at 0 at the warm-up mark and passes 256 during the measured window is +1 block), and a
+value kept at the mark that *aliases* a counter's live int (``warmup_frame = frame``) keeps that
+object alive after the counter moves on (+1 block). So the since-warm-up and per-second sums,
+counts and maxima live in small int64 arrays (no Python int state to cross the cache), and
+values taken at the mark are copied into an int64 array, never aliased. Counters that only
+grow (``frame``) are plain ints: they left the cache in the first seconds of the run.
+
 Allocation contract: ``end_frame``, ``begin_frame``, ``begin_tick``, ``end_tick`` and the phase
 hooks allocate nothing retained after warm-up (held by tests/test_profiler_meter.py with
 ``measure_steady_state``); the GC callback writes only into preallocated arrays and ints. The
@@ -60,6 +70,13 @@ __all__ = ["FrameMeter", "RssReader", "GC_GENERATIONS"]
 GC_GENERATIONS = ("gen0", "gen1", "gen2")
 
 _SECOND_NS = 1_000_000_000
+
+# Columns of the per-frame sums (``FrameMeter._sums``: row 0 since the warm-up mark, row 1 the
+# current 1 Hz second) and of the maxima (``_maxes``: frame ns, work ns; same rows).
+_F_FRAMES, _F_BLOCKS, _F_GEN0, _F_GC, _F_FRAME_NS, _F_WORK_NS = range(6)
+_SINCE, _SECOND = 0, 1
+# Values taken at the warm-up mark (``FrameMeter._at_mark``).
+_M_FRAME, _M_RSS, _M_BLOCKS, _M_TRACED, _M_T_NS = range(5)
 
 
 class RssReader:
@@ -180,8 +197,10 @@ class FrameMeter:
         """Frame number of each collection, per generation (GC timeline x)."""
         self.gc_pause_by_gen = tuple(HistoryRing(gc_capacity, name=g) for g in GC_GENERATIONS)
         """Pause in ms of each collection, per generation (GC timeline y)."""
-        self.gc_collected_since_warmup = [0, 0, 0]
-        self.gc_explicit_since_warmup = [0, 0, 0]
+        self.gc_collected_since_warmup = np.zeros(3, dtype=np.int64)
+        """Objects collected per generation since the warm-up mark."""
+        self.gc_explicit_since_warmup = np.zeros(3, dtype=np.int64)
+        """Collections the GC policy asked for, per generation, since the warm-up mark."""
         self.gc_policy: Any = None
         """Set by the Profiler: an object with a ``collecting`` bool marks explicit collections."""
 
@@ -201,6 +220,18 @@ class FrameMeter:
         self.frame_hist = np.zeros(n_bins, dtype=np.int64)
         self.work_hist = np.zeros(n_bins, dtype=np.int64)
         self.rss = RssReader()
+        # Per-frame sums and maxima (see the module docstring: arrays, not Python ints).
+        self._row = np.zeros(6, dtype=np.int64)
+        """This frame's frames (1), blocks delta, gen0 delta, collections, frame ns, work ns."""
+        self._row[_F_FRAMES] = 1
+        self._row_ns = self._row[_F_FRAME_NS:]
+        self._sums = np.zeros((2, 6), dtype=np.int64)
+        self._maxes = np.zeros((2, 2), dtype=np.int64)
+        self._since_sums = self._sums[_SINCE]
+        self._sec_sums = self._sums[_SECOND]
+        self._since_maxes = self._maxes[_SINCE]
+        self._sec_maxes = self._maxes[_SECOND]
+        self._at_mark = np.zeros(5, dtype=np.int64)
 
         self.frame = 0
         """Frames ended so far (the number of the frame being built)."""
@@ -212,7 +243,6 @@ class FrameMeter:
         self.reset_clock()
         self._reset_since_warmup()
         self.warmed_up = False
-        self.warmup_frame = 0
         self.install()
 
     # ----------------------------------------------------------------- lifecycle
@@ -239,13 +269,8 @@ class FrameMeter:
         self._last_end_ns = now
         self._frame_begin_ns = 0
         self._second_start_ns = now
-        self._sec_frames = 0
-        self._sec_frame_ns = 0
-        self._sec_work_max_ns = 0
-        self._sec_work_ns = 0
-        self._sec_blocks = 0
-        self._sec_gen0 = 0
-        self._sec_gc = 0
+        self._sec_sums.fill(0)
+        self._sec_maxes.fill(0)
         self._last_blocks = sys.getallocatedblocks()
         self._gen0_base = gc.get_count()[0]
         self._gen0_acc = 0
@@ -266,32 +291,88 @@ class FrameMeter:
         self.blocks_total = self._last_blocks
 
     def _reset_since_warmup(self) -> None:
-        self.frames_since_warmup = 0
-        self.blocks_since_warmup = 0
-        """Sum of per-frame blocks deltas since the warm-up mark."""
-        self.gen0_since_warmup = 0
-        """Sum of per-frame gen0 deltas since the warm-up mark."""
-        self.frame_ns_max_since_warmup = 0
-        self.work_ns_max_since_warmup = 0
-        self.frame_ns_sum_since_warmup = 0
-        self.work_ns_sum_since_warmup = 0
+        self._since_sums.fill(0)
+        self._since_maxes.fill(0)
         self.frame_hist.fill(0)
         self.work_hist.fill(0)
         self.gc_log.mark()
-        for g in range(3):
-            self.gc_collected_since_warmup[g] = 0
-            self.gc_explicit_since_warmup[g] = 0
-        self.rss_at_warmup = self.rss.read()
-        self.rss_bytes = self.rss_at_warmup
-        self.blocks_at_warmup = sys.getallocatedblocks()
-        self.traced_at_warmup = tracemalloc.get_traced_memory()[0] if self.tracing else 0
-        self.warmup_t_ns = self._clock()
+        self.gc_collected_since_warmup.fill(0)
+        self.gc_explicit_since_warmup.fill(0)
+        # Copied into the array, not kept as attributes: ``rss_bytes`` is read again at 1 Hz,
+        # and a kept alias would keep this reading's int alive beside the new one.
+        self.rss_bytes = self.rss.read()
+        at = self._at_mark
+        at[_M_FRAME] = self.frame
+        at[_M_RSS] = self.rss_bytes
+        at[_M_BLOCKS] = sys.getallocatedblocks()
+        at[_M_TRACED] = tracemalloc.get_traced_memory()[0] if self.tracing else 0
+        at[_M_T_NS] = self._clock()
 
     def mark_warmup_end(self) -> None:
-        """Start measuring growth and the since-warm-up sums, counts and histograms now."""
+        """Start measuring growth and the since-warm-up sums, counts and histograms now.
+
+        Allocates nothing retained: the values taken now are copied into an int64 array.
+        """
         self._reset_since_warmup()
         self.warmed_up = True
-        self.warmup_frame = self.frame
+
+    # ----------------------------------------------------------------- since the mark
+
+    @property
+    def warmup_frame(self) -> int:
+        """``frame`` at the warm-up mark."""
+        return int(self._at_mark[_M_FRAME])
+
+    @property
+    def rss_at_warmup(self) -> int:
+        """RSS in bytes read at the warm-up mark."""
+        return int(self._at_mark[_M_RSS])
+
+    @property
+    def blocks_at_warmup(self) -> int:
+        """``sys.getallocatedblocks()`` at the warm-up mark."""
+        return int(self._at_mark[_M_BLOCKS])
+
+    @property
+    def traced_at_warmup(self) -> int:
+        """Traced bytes at the later of the warm-up mark and the start of tracing."""
+        return int(self._at_mark[_M_TRACED])
+
+    @property
+    def warmup_t_ns(self) -> int:
+        """The frame clock at the warm-up mark."""
+        return int(self._at_mark[_M_T_NS])
+
+    @property
+    def frames_since_warmup(self) -> int:
+        """Frames ended since the warm-up mark."""
+        return int(self._since_sums[_F_FRAMES])
+
+    @property
+    def blocks_since_warmup(self) -> int:
+        """Sum of per-frame blocks deltas since the warm-up mark."""
+        return int(self._since_sums[_F_BLOCKS])
+
+    @property
+    def gen0_since_warmup(self) -> int:
+        """Sum of per-frame gen0 deltas since the warm-up mark."""
+        return int(self._since_sums[_F_GEN0])
+
+    @property
+    def frame_ns_sum_since_warmup(self) -> int:
+        return int(self._since_sums[_F_FRAME_NS])
+
+    @property
+    def work_ns_sum_since_warmup(self) -> int:
+        return int(self._since_sums[_F_WORK_NS])
+
+    @property
+    def frame_ns_max_since_warmup(self) -> int:
+        return int(self._since_maxes[0])
+
+    @property
+    def work_ns_max_since_warmup(self) -> int:
+        return int(self._since_maxes[1])
 
     # ----------------------------------------------------------------- watches
 
@@ -443,7 +524,7 @@ class FrameMeter:
             self.tracing = True
             self._trace_base = tracemalloc.get_traced_memory()[0]
             # Traced growth counts from the later of the warm-up mark and this moment.
-            self.traced_at_warmup = self._trace_base
+            self._at_mark[_M_TRACED] = self._trace_base
             tracemalloc.reset_peak()
         elif not on and self.tracing:
             self.tracing = False
@@ -457,8 +538,9 @@ class FrameMeter:
         """Close the frame: timings, counters and watches into the rings.
 
         Allocation contract: allocates nothing retained after warm-up (tested with
-        ``measure_steady_state``); makes short-lived ints and floats. Once a second it reads
-        RSS (a 64-byte bytes object, freed).
+        ``measure_steady_state``); makes short-lived ints and floats, and its sums and maxima
+        are int64 array cells, so no int it keeps changes between cached and heap. Once a
+        second it reads RSS (a 64-byte bytes object, freed).
         """
         now = self._clock()
         frame_ns = now - self._last_end_ns
@@ -523,30 +605,21 @@ class FrameMeter:
             self._trace_base = cur
             tracemalloc.reset_peak()
 
-        # Since warm-up.
-        self.frames_since_warmup += 1
-        self.blocks_since_warmup += d_blocks
-        self.gen0_since_warmup += d_gen0
-        self.frame_ns_sum_since_warmup += frame_ns
-        self.work_ns_sum_since_warmup += work_ns
-        if frame_ns > self.frame_ns_max_since_warmup:
-            self.frame_ns_max_since_warmup = frame_ns
-        if work_ns > self.work_ns_max_since_warmup:
-            self.work_ns_max_since_warmup = work_ns
+        # Since warm-up (row 0) and this second (row 1), in one add and one maximum.
+        row = self._row
+        row[_F_BLOCKS] = d_blocks
+        row[_F_GEN0] = d_gen0
+        row[_F_GC] = gc_n
+        row[_F_FRAME_NS] = frame_ns
+        row[_F_WORK_NS] = work_ns
+        np.add(self._sums, row, out=self._sums)
+        np.maximum(self._maxes, self._row_ns, out=self._maxes)
         i = frame_ns // self._hist_bin_ns
         self.frame_hist[i if i < self._hist_last else self._hist_last] += 1
         i = work_ns // self._hist_bin_ns
         self.work_hist[i if i < self._hist_last else self._hist_last] += 1
 
         # 1 Hz.
-        self._sec_frames += 1
-        self._sec_frame_ns += frame_ns
-        self._sec_work_ns += work_ns
-        if work_ns > self._sec_work_max_ns:
-            self._sec_work_max_ns = work_ns
-        self._sec_blocks += d_blocks
-        self._sec_gen0 += d_gen0
-        self._sec_gc += gc_n
         elapsed = now - self._second_start_ns
         self.second_ticked = elapsed >= _SECOND_NS
         if self.second_ticked:
@@ -557,25 +630,22 @@ class FrameMeter:
         """The 1 Hz sample. Allocates a few transients (statm read), retains nothing."""
         self.rss_bytes = self.rss.read()
         self.blocks_total = sys.getallocatedblocks()
+        sec = self._sec_sums
+        frames = int(sec[_F_FRAMES])
         self.sec_rss_mb.push(self.rss_bytes * 1e-6)
-        self.sec_fps.push(self._sec_frames * 1e9 / elapsed)
-        self.sec_frame_ms.push(self._sec_frame_ns * 1e-6 / self._sec_frames)
-        self.sec_work_ms.push(self._sec_work_ns * 1e-6 / self._sec_frames)
-        self.sec_work_ms_max.push(self._sec_work_max_ns * 1e-6)
+        self.sec_fps.push(frames * 1e9 / elapsed)
+        self.sec_frame_ms.push(int(sec[_F_FRAME_NS]) * 1e-6 / frames)
+        self.sec_work_ms.push(int(sec[_F_WORK_NS]) * 1e-6 / frames)
+        self.sec_work_ms_max.push(int(self._sec_maxes[1]) * 1e-6)
         self.sec_blocks_total.push(self.blocks_total)
-        self.sec_blocks_sum.push(self._sec_blocks)
-        self.sec_gen0_sum.push(self._sec_gen0)
-        self.sec_gc.push(self._sec_gc)
+        self.sec_blocks_sum.push(sec[_F_BLOCKS])
+        self.sec_gen0_sum.push(sec[_F_GEN0])
+        self.sec_gc.push(sec[_F_GC])
         self.sec_traced_mb.push(tracemalloc.get_traced_memory()[0] * 1e-6 if self.tracing
                                 else 0.0)
         self._second_start_ns = now
-        self._sec_frames = 0
-        self._sec_frame_ns = 0
-        self._sec_work_max_ns = 0
-        self._sec_work_ns = 0
-        self._sec_blocks = 0
-        self._sec_gen0 = 0
-        self._sec_gc = 0
+        sec.fill(0)
+        self._sec_maxes.fill(0)
 
     # ----------------------------------------------------------------- readings
 

@@ -377,11 +377,11 @@ class Profiler:
         gcs: dict[str, object] = {}
         for g, name in enumerate(GC_GENERATIONS):
             gcs[name] = {
-                "collections": log.counts_since_mark[g],
-                "pause_ms_total": log.value_sum_since_mark[g],
-                "pause_ms_max": log.max_value_since_mark[g],
-                "collected": m.gc_collected_since_warmup[g],
-                "explicit": m.gc_explicit_since_warmup[g],
+                "collections": int(log.counts_since_mark[g]),
+                "pause_ms_total": float(log.value_sum_since_mark[g]),
+                "pause_ms_max": float(log.max_value_since_mark[g]),
+                "collected": int(m.gc_collected_since_warmup[g]),
+                "explicit": int(m.gc_explicit_since_warmup[g]),
             }
         gcs["thresholds"] = list(gc.get_threshold())
         gcs["frozen_objects"] = gc.get_freeze_count()

@@ -27,12 +27,17 @@ Kinds (``SpikeKind``):
 Each goes into an ``EventLog`` with the frame number and time; ``log.counts`` and
 ``log.counts_since_mark`` are the counts per kind.
 
-Allocation contract: ``check`` allocates nothing retained (reads ints, writes the log).
+Allocation contract: ``check`` allocates nothing retained (reads ints, writes the log). The
+blocks-growth window's sum and frame count are int64 array cells: as Python ints they would move
+in and out of CPython's small-int cache as the window fills and restarts (the frame count passes
+256 in every 600-frame window), and each move is a block the meter's leak signal would count.
 """
 
 from __future__ import annotations
 
 import enum
+
+import numpy as np
 
 from .events import EventLog
 from .meter import FrameMeter
@@ -101,8 +106,8 @@ class SpikeDetector:
         self.leak_blocks = leak_blocks
         self.leak_window = leak_window
         self.transient_bytes = transient_bytes
-        self._window_sum = 0
-        self._window_frames = 0
+        self._window = np.zeros(2, dtype=np.int64)
+        """The blocks-growth window: its blocks sum and its frames."""
         self.in_combat = False
         """Set by the game (or ``GcPolicy.enter_combat``): gen2 collections become spikes."""
         self.log = EventLog(capacity, len(SpikeKind), SPIKE_NAMES)
@@ -111,8 +116,7 @@ class SpikeDetector:
     def mark(self) -> None:
         """Restart the since-mark counts and the blocks-growth window (end of warm-up)."""
         self.log.mark()
-        self._window_sum = 0
-        self._window_frames = 0
+        self._window.fill(0)
 
     def check(self, meter: FrameMeter) -> int:
         """Log this frame's spikes; call right after ``meter.end_frame()``.
@@ -147,15 +151,14 @@ class SpikeDetector:
             log.record(_OVER, frame, t, work)
 
         # Blocks growth over a tumbling window of frames.
-        self._window_sum += int(meter.blocks.last())
-        self._window_frames += 1
-        if self._window_sum > self.leak_blocks:
-            log.record(_GROWTH, frame, t, self._window_sum, self._window_frames)
-            self._window_sum = 0
-            self._window_frames = 0
-        elif self._window_frames >= self.leak_window:
-            self._window_sum = 0
-            self._window_frames = 0
+        win = self._window
+        win[0] += int(meter.blocks.last())
+        win[1] += 1
+        if win[0] > self.leak_blocks:
+            log.record(_GROWTH, frame, t, float(win[0]), int(win[1]))
+            win.fill(0)
+        elif win[1] >= self.leak_window:
+            win.fill(0)
 
         if meter.tracing:
             transient = meter.transient_bytes.last()
@@ -184,4 +187,4 @@ class SpikeDetector:
     def counts(self, since_mark: bool = True) -> dict[str, int]:
         """Spikes per kind name (allocates; for reports and tests)."""
         src = self.log.counts_since_mark if since_mark else self.log.counts
-        return {name: src[i] for i, name in enumerate(SPIKE_NAMES)}
+        return {name: int(src[i]) for i, name in enumerate(SPIKE_NAMES)}

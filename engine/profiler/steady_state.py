@@ -14,6 +14,9 @@ lazily created caches have settled. Over that window:
   temporaries; a 10k-float temporary is 80 KB).
 
 This module is a tool, not a per-frame path: it allocates freely itself.
+
+``fill_float_free_list`` is for long measured windows of a whole game (the stress run's hold),
+not for this harness: see its docstring for what it hides.
 """
 
 from __future__ import annotations
@@ -24,7 +27,12 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["SteadyStateLimits", "SteadyStateReport", "measure_steady_state"]
+__all__ = ["SteadyStateLimits", "SteadyStateReport", "measure_steady_state",
+           "fill_float_free_list", "SMALL_INT_MAX"]
+
+SMALL_INT_MAX = 256
+"""CPython shares one object for each int in -5..256. A counter that passes 256 holds a heap int
+of its own from then on: one allocated block, once (not a rate)."""
 
 
 @dataclass(frozen=True)
@@ -144,3 +152,29 @@ def measure_steady_state(
         if not was_tracing:
             tracemalloc.stop()
         gc.unfreeze()
+
+
+def fill_float_free_list(n: int = 50) -> None:
+    """Put at least ``n`` floats on CPython's float free list (its cap is 100 in CPython 3.11).
+
+    Freed floats are kept on that list (each still an allocated block) up to the cap, and new
+    floats are taken from it first. A full collection empties it. After that, a game refills it
+    only as far as its largest burst of live floats so far, and each rarer burst that sets a
+    new high allocates a few more floats for good: a slow, bounded creep of
+    ``sys.getallocatedblocks()`` (the stress run's 20 s hold measured +15 blocks of it, nearly
+    all it grew by). Half full (the default), the list absorbs float churn both ways: a float
+    attribute that becomes its own object takes one from the list, one that goes back to a
+    shared constant returns one, and neither moves the blocks count. A full list would turn
+    every float freed into a block freed (a downward drift of the count: as bad for a leak
+    check as an upward one), an empty one every new float into a block.
+
+    What it hides: while the list holds floats, newly retained floats come from it and do not
+    show as blocks growth, up to the ``n`` put there (plus what the warm-up left): a leak of one
+    float a tick shows after about two seconds at 30 ticks a second. Containers (tuples, lists,
+    dicts, instances) are not affected (their free lists are left alone).
+
+    Args:
+        n: floats to make and free at once.
+    """
+    junk = [i + 0.5 for i in range(n)]
+    del junk

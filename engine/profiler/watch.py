@@ -32,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+
 from .history import HistoryRing
 
 __all__ = [
@@ -406,7 +408,11 @@ class CombatWatch:
         self.damage_events = HistoryRing(capacity, name="damage events / tick")
         self.projectiles = HistoryRing(capacity, name="projectiles")
         self.kills = HistoryRing(capacity, name="kills / frame")
-        self._last_kills = self._read_kills()
+        # An int64 cell, not an int attribute: a total summed from an array is a new int each
+        # frame, and kept as an attribute it would leave the small-int cache once kills pass
+        # 256 (a block the meter's own leak signal would count).
+        self._last_kills = np.zeros(1, dtype=np.int64)
+        self._last_kills[0] = self._read_kills()
 
     def _read_kills(self) -> int:
         if self._kills is None:
@@ -429,8 +435,9 @@ class CombatWatch:
             self.projectiles.push(getattr(s, self._projectiles))
         if self._kills is not None:
             kills = self._read_kills()
-            self.kills.push(kills - self._last_kills)
-            self._last_kills = kills
+            last = self._last_kills
+            self.kills.push(kills - last[0])
+            last[0] = kills
 
     @property
     def enemies_total(self) -> float:
