@@ -21,8 +21,9 @@ The horde: three enemy tiers from the first second, an immortal autopilot player
 and an auto-aimed weapon, two bosses (demos/scenes/brute.toml, spitter.toml) entering during
 the ramp, hit and death particles.
 
-Phases: ramp (at least --warmup seconds, until the target is live and no pool has reached a
-new high-water mark for 3 s), GC collect + freeze, 1 s of settling, then the hold (--duration
+Phases: a full GC collection + freeze after the first frame (loading), ramp (at least --warmup
+seconds, until the target is live and no pool has reached a new high-water mark for 3 s), a
+young GC collection + freeze, 1 s of settling, then the hold (--duration
 seconds of simulated time, measured). The run never ends early on its own: a closed window,
 Escape or Ctrl-C still writes the report, marked partial, and the exit code is 1.
 
@@ -54,18 +55,21 @@ import numpy as np  # noqa: E402
 
 PROG = "stress_500.py"
 SETTLE_S = 1.0
-"""Simulated seconds between the GC collect + freeze and the start of a measured window: a full
-collection empties CPython's free lists and the next few dozen ticks refill them."""
+"""Simulated seconds between the end of the ramp (young GC collection + freeze) and the start of a
+measured window."""
 CAL_EVERY = 30
 """Frames of the hold between two interleaved calibration repeats."""
 STABLE_S = 3.0
 """Simulated seconds without a new high-water mark in any pool that end the ramp."""
+
 STEP_HZ = 30.0
 BOSS_SCENE_DIR = ROOT / "demos" / "scenes"
 BOSSES = ((1.0, "brute"), (2.0, "spitter"))
 """(simulated second, scene) of the bosses that enter during the ramp."""
 """Fixed simulation steps per second."""
 FRAME_BUDGET_MS = 16.0
+PROGRESS_NS = 10_000_000_000
+"""Wall-clock interval of the progress line during the hold."""
 
 
 # ----------------------------------------------------------------------------- command line
@@ -189,6 +193,8 @@ _M_START, _M_END = 0, 3
 """Offsets in ``StressRun.marks``: blocks, gen0 count, young tracked objects."""
 PHASES = ("ramp", "settle", "hold", "done")
 _RAMP, _SETTLE, _HOLD, _DONE = range(4)
+_HOLD_MIN, _HOLD_MAX, _END_MIN = range(3)
+"""Cells of ``StressRun.census``."""
 
 
 class Recorder:
@@ -235,15 +241,39 @@ class Recorder:
 @dataclass
 class Snapshot:
     """Counters at the start or end of a measured window (the allocation counters are in
-    ``StressRun.marks``, read without making objects that outlive the reading)."""
+    ``StressRun.marks``, read without making objects that outlive the reading).
 
-    frame: int
-    sim_ns: int
-    wall_ns: int
-    rss: int
-    pools: dict[str, tuple[int, int, int, int]]
+    ``counts`` is an int64 array: per pool (in ``StressRun.pools`` order) acquires, reuses,
+    refusals and growths, then the frame, the simulated ns, the wall ns and the RSS. An array,
+    not ints and a dict of tuples: the start snapshot lives through the hold, and whatever it
+    keeps must neither alias a counter's live int (which would keep that int alive after the
+    counter moves on) nor come from CPython's free lists (a dict and four tuples taken from
+    them were two blocks and two gen0 counts of refill in the hold's first frame, measured).
+    """
+
+    counts: np.ndarray
     ring_overflows: int
     refusals: int
+
+    @property
+    def frame(self) -> int:
+        return int(self.counts[-4])
+
+    @property
+    def sim_ns(self) -> int:
+        return int(self.counts[-3])
+
+    @property
+    def wall_ns(self) -> int:
+        return int(self.counts[-2])
+
+    @property
+    def rss(self) -> int:
+        return int(self.counts[-1])
+
+    def pool(self, k: int) -> np.ndarray:
+        """Acquires, reuses, refusals, growths of pool ``k``."""
+        return self.counts[4 * k:4 * k + 4]
 
 
 @dataclass
@@ -262,6 +292,10 @@ class Level:
     gc_by_gen: list[int] = field(default_factory=lambda: [0, 0, 0])
     gc_spikes: int | None = None
     spikes: dict[str, int] = field(default_factory=dict)
+    crossed: list[str] = field(default_factory=list)
+    """World counters that passed 256 during the window (see ``_small_int_crossings``)."""
+    in_combat: bool = False
+    """Whether the profiler's combat flag was on at the end of the window."""
     measurements: dict[str, Any] = field(default_factory=dict)
     results: list[Any] = field(default_factory=list)
     passed: bool = False
@@ -337,12 +371,21 @@ class StressRun:
         self.gl_version = str(info.get("GL_VERSION", "unknown"))
         self._t_render0 = 0
         self._rendered = False
+        self._loaded = False
         self.marks = np.zeros(6, dtype=np.int64)
         self.cal_ns = np.zeros(self.recorder.capacity // CAL_EVERY + 2, dtype=np.int64)
-        self.cal_n = 0
+        # Counters of the hold in int64 cells, not Python ints: the calibration count passes
+        # 256 in a long hold, and the census values alias the store's live count (see
+        # ``_snapshot``); either would be a block of growth the hold's reading counts.
+        self._cal_n = np.zeros(1, dtype=np.int64)
         self._cal_countdown = CAL_EVERY
+        self.census = np.zeros(3, dtype=np.int64)
+        """Hold: fewest and most live enemies in a tick, fewest at a frame end."""
         self._high_water = -1
         self._high_water_ns = 0
+        self._counters = self._int_counters()
+        self._counters_at_start = np.zeros(len(self._counters), dtype=np.int64)
+        self._counters_at_end = np.zeros(len(self._counters), dtype=np.int64)
         self.args.report.parent.mkdir(parents=True, exist_ok=True)
         self._start_level(first_target, args.duration if args.mode == "hold" else args.window)
 
@@ -407,15 +450,77 @@ class StressRun:
         mask[store.count - n:] = True
         store.kill_rows(mask)
 
+    def _int_counters(self) -> list[tuple[str, Any, str]]:
+        """``(label, object, attribute)`` of every int attribute of the world's stats, player,
+        pools, rings, systems and boss slots: the counters the ramp keeps an eye on."""
+        w = self.world
+        objs: list[tuple[str, Any]] = [("stats", w.stats), ("player", w.player)]
+        objs += [(f"pool {p.name}", p) for p in w.pools()]
+        objs += [(f"ring {r.name}", r) for r in w.rings()]
+        objs += [(f"system {name}", fn) for name, fn in w.systems()]
+        objs += [(f"boss slot {i}", b) for i, b in enumerate(w.boss_system.slots)]
+        out = []
+        for label, obj in objs:
+            names = list(getattr(obj, "__dict__", {}))
+            names += [n for cls in type(obj).__mro__ for n in getattr(cls, "__slots__", ())]
+            for attr in names:
+                # High-water marks are maxima, not counters: the ramp's stability rule is
+                # about them.
+                if attr != "high_water" and type(getattr(obj, attr, None)) is int:
+                    out.append((label, obj, attr))
+        return out
+
+    def _read_counters(self, out: np.ndarray) -> None:
+        """The world's int counters into ``out`` (int64; no int outlives the reading)."""
+        for j, (_, obj, attr) in enumerate(self._counters):
+            out[j] = getattr(obj, attr)
+
+    def _small_int_crossings(self) -> tuple[int, list[str]]:
+        """World counters that left (or re-entered) CPython's small-int cache over the hold.
+
+        A counter that passes 256 holds a heap int of its own from then on: one allocated
+        block, once, that the hold's blocks reading counts. The engine keeps its counters as
+        Python ints (PoolStats, combat stats, the player, the systems), and which of them pass
+        256 during a hold depends on its length and their rates, so they are counted exactly
+        here, by name: the net count of int objects (a counter falling back below 257 frees
+        its int), and the names of those that left. Called right after the end reading, while
+        the counters still hold the objects it read.
+        """
+        from engine.profiler import SMALL_INT_MAX
+
+        start, end = self._counters_at_start, self._counters_at_end
+        cached_start = (start >= -5) & (start <= SMALL_INT_MAX)
+        cached_end = (end >= -5) & (end <= SMALL_INT_MAX)
+        left = cached_start & ~cached_end
+        names = []
+        owned: set[int] = set()
+        for j, (label, obj, attr) in enumerate(self._counters):
+            if left[j]:
+                names.append(f"{label}.{attr}")
+                # Counters that share one int object (a ring's pushed, drained and head move
+                # together and may be one object) hold one block between them.
+                owned.add(id(getattr(obj, attr)))
+        net = len(owned) - int((cached_end & ~cached_start).sum())
+        return net, names
+
     def _snapshot(self) -> Snapshot:
-        pools = {str(p.name): (int(p.acquires), int(p.reuses), int(p.refusals),
-                               int(p.growths)) for p in self.pools}
-        overflows = sum(int(r.overflows) for r in self.world.rings())
-        refusals = sum(v[2] for v in pools.values())
-        rss = self.profiler.meter.rss.read()
-        return Snapshot(frame=self.app.frame, sim_ns=self.app.scheduler.sim_time_ns,
-                        wall_ns=time.perf_counter_ns(), rss=rss, pools=pools,
-                        ring_overflows=overflows, refusals=refusals)
+        """The counters now, copied into an array (see ``Snapshot``)."""
+        pools = self.pools
+        counts = np.zeros(4 * len(pools) + 4, dtype=np.int64)
+        for k, p in enumerate(pools):
+            counts[4 * k] = p.acquires
+            counts[4 * k + 1] = p.reuses
+            counts[4 * k + 2] = p.refusals
+            counts[4 * k + 3] = p.growths
+        counts[-4] = self.app.frame
+        counts[-3] = self.app.scheduler.sim_time_ns
+        counts[-2] = time.perf_counter_ns()
+        counts[-1] = self.profiler.meter.rss.read()
+        overflows = 0
+        for r in self.world.rings():
+            overflows += int(r.overflows)
+        refusals = int(counts[2:4 * len(pools):4].sum())
+        return Snapshot(counts=counts, ring_overflows=overflows, refusals=refusals)
 
     def _read_marks(self, base: int) -> None:
         """Young tracked objects, gen0 count and allocated blocks into ``marks[base:base+3]``.
@@ -441,10 +546,11 @@ class StressRun:
         simulated (kills of the tick are flushed later, by ``deaths``). Allocates nothing."""
         if self.phase == _HOLD:
             live = self.world.enemies.count
-            if live < self._hold_min:
-                self._hold_min = live
-            if live > self._hold_max:
-                self._hold_max = live
+            census = self.census
+            if live < census[_HOLD_MIN]:
+                census[_HOLD_MIN] = live
+            if live > census[_HOLD_MAX]:
+                census[_HOLD_MAX] = live
 
     def _render_start(self, alpha: float) -> None:
         """First render hook: the start of the frame's render work. Allocates nothing."""
@@ -468,10 +574,11 @@ class StressRun:
             # One calibration repeat every CAL_EVERY frames, after the frame's measurements:
             # timed under the load the frames run under.
             self._cal_countdown -= 1
-            if self._cal_countdown <= 0 and self.cal_n < self.cal_ns.shape[0]:
+            cal_n = self._cal_n
+            if self._cal_countdown <= 0 and cal_n[0] < self.cal_ns.shape[0]:
                 self._cal_countdown = CAL_EVERY
-                self.cal_ns[self.cal_n] = self.cal_work.time_once()
-                self.cal_n += 1
+                self.cal_ns[cal_n[0]] = self.cal_work.time_once()
+                cal_n += 1
         sched = self.app.scheduler
         sim_ns = sched.sim_time_ns
         live = self.world.enemies.count
@@ -495,16 +602,21 @@ class StressRun:
             for p in self.pools:
                 row[k] = p.in_use / p.capacity if p.capacity else 0.0
                 k += 1
+        if not self._loaded:
+            # Loading ends with the first frame (shaders, atlas, fonts, scenes): a full
+            # collection, then freeze, so later collections do not traverse what it loaded.
+            self._loaded = True
+            self.profiler.gc_policy.after_loading()
         level = self.level
         if level is None or self.phase == _DONE:
             return
         if self.phase == _HOLD:
-            if live < self._frame_end_min:
-                self._frame_end_min = live
+            if live < self.census[_END_MIN]:
+                self.census[_END_MIN] = live
             if sim_ns - level.hold_start.sim_ns >= round(level.window_s * 1e9):  # type: ignore[union-attr]
                 self._end_window()
             elif self.args.mode == "hold" and t_end >= self._next_progress_ns:
-                self._next_progress_ns = t_end + 10_000_000_000
+                self._next_progress_ns = t_end + PROGRESS_NS
                 held = (sim_ns - level.hold_start.sim_ns) * 1e-9  # type: ignore[union-attr]
                 say(self.args, f"hold {held:.0f}/{level.window_s:g} s simulated, {live} live, "
                                f"CPU frame {cpu_ns * 1e-6:.1f} ms")
@@ -530,29 +642,44 @@ class StressRun:
                     "target not live)" if live < level.target else "pools still growing)"))
                 say(self.args, f"ramp done: {live}/{level.target} enemies, pool high-water "
                                f"marks stable for {(sim_ns - self._high_water_ns) * 1e-9:.1f} s,"
-                               f" at {sim_ns * 1e-9:.1f} s simulated{why}; GC collect + freeze,"
-                               f" settling")
-                self.profiler.gc_policy.after_loading()
+                               f" at {sim_ns * 1e-9:.1f} s simulated{why}; young GC collect + "
+                               f"freeze, settling")
+                # Not a full collection: that would empty CPython's free lists (floats above
+                # all), and the hold would watch them refill from the game's rarer bursts, a
+                # block at a time, as growth (measured: 15 of the 17 blocks such a hold grew
+                # by). The full collection ran after loading (the first frame).
+                self.profiler.gc_policy.freeze_survivors()
+                # And at the end of it, the float free list as full as a long-running game
+                # keeps it (what that hides: engine/profiler/steady_state.py).
+                from engine.profiler import fill_float_free_list
+
+                fill_float_free_list()
                 self.phase = _SETTLE
             return
         if self.phase == _SETTLE and sim_ns - (level.ramp_done_sim_ns or 0) >= SETTLE_S * 1e9:
             self._start_window(level)
 
     def _start_window(self, level: Level) -> None:
+        # The window is combat: the GC policy raises its thresholds and a gen2 collection is
+        # a spike (it ends in _close_window). Before the start readings: entering keeps the
+        # previous thresholds (a tuple) until it leaves.
+        self.profiler.set_combat(True)
         self.profiler.mark_warmup_end()
-        self._hold_min = self.world.enemies.count
-        self._hold_max = self._hold_min
-        self._frame_end_min = self._hold_min
-        self._next_progress_ns = time.perf_counter_ns() + 10_000_000_000
+        self.census.fill(self.world.enemies.count)
+        self._next_progress_ns = time.perf_counter_ns() + PROGRESS_NS
         say(self.args, f"hold phase: {level.target} enemies for {level.window_s:g} s simulated, "
                        f"from {self.app.scheduler.sim_time_ns * 1e-9:.1f} s")
         self.phase = _HOLD
         level.hold_start = self._snapshot()
+        self._read_counters(self._counters_at_start)
         self._read_marks(_M_START)
 
     def _close_window(self, level: Level) -> None:
         """Read the end counters of the window and evaluate it (once)."""
         self._read_marks(_M_END)
+        self._read_counters(self._counters_at_end)
+        level.in_combat = self.profiler.in_combat
+        self.profiler.set_combat(False)  # after the end readings
         level.hold_end = self._snapshot()
         meter = self.profiler.meter
         level.gc_by_gen = [int(c) for c in meter.gc_log.counts_since_mark]
@@ -687,19 +814,22 @@ class StressRun:
             return float(np.percentile(a, q)) if len(a) else None
 
         pools: dict[str, dict[str, Any]] = {}
-        for name, (acq1, reu1, ref1, gro1) in end.pools.items():
-            acq0, reu0, ref0, gro0 = start.pools.get(name, (0, 0, 0, 0))
-            stats = next(p for p in self.pools if str(p.name) == name)
+        for k, stats in enumerate(self.pools):
+            name = str(stats.name)
+            acq0, reu0, ref0, gro0 = (int(v) for v in start.pool(k))
+            acq1, reu1, ref1, gro1 = (int(v) for v in end.pool(k))
             pools[name] = {"acquires_hold": acq1 - acq0, "reuses_hold": reu1 - reu0,
                            "refusals_hold": ref1 - ref0, "growths_hold": gro1 - gro0,
                            "refusals": ref1, "growths": gro1,
                            "capacity": int(stats.capacity), "high_water": int(stats.high_water)}
         sched = self.app.scheduler
+        blocks = int(self.marks[_M_END] - self.marks[_M_START])
+        crossings, level.crossed = self._small_int_crossings()
         return {
             "enemies_target": level.target,
-            "enemies_min_hold": self._hold_min,
-            "enemies_max_hold": self._hold_max,
-            "enemies_min_frame_end": self._frame_end_min,
+            "enemies_min_hold": int(self.census[_HOLD_MIN]),
+            "enemies_max_hold": int(self.census[_HOLD_MAX]),
+            "enemies_min_frame_end": int(self.census[_END_MIN]),
             "memory_growth_mb": (end.rss - start.rss) / 1e6,
             "rss_start_mb": start.rss / 1e6,
             "rss_end_mb": end.rss / 1e6,
@@ -717,11 +847,14 @@ class StressRun:
             "frames_hold": end.frame - start.frame,
             "frames_sampled_hold": len(rows),
             "gc_spikes": level.gc_spikes,
+            "in_combat_hold": int(level.in_combat),  # 1: the combat flag was on
             "gc_collections_hold": level.gc_collections,
             "gc_gen0_hold": level.gc_by_gen[0],
             "gc_gen1_hold": level.gc_by_gen[1],
             "gc_gen2_hold": level.gc_by_gen[2],
-            "blocks_growth_hold": int(self.marks[_M_END] - self.marks[_M_START]),
+            "blocks_growth_hold": blocks,
+            "small_int_crossings_hold": crossings,
+            "blocks_growth_beyond_counters_hold": blocks - crossings,
             "gen0_growth_hold": level.gen0_growth,
             "tracked_growth_hold": int(self.marks[_M_END + 2] - self.marks[_M_START + 2]),
             "pools": pools,
@@ -825,6 +958,8 @@ def write_outputs(run: StressRun, app_reason: str | None) -> tuple[dict[str, Any
     }
     if run.error:
         extra["error"] = run.error
+    if chosen is not None and chosen.results:
+        extra["counters_past_256_in_hold"] = list(chosen.crossed)
     if args.mode != "hold":
         extra[args.mode] = {
             "levels": [{"target": lv.target, "passed": lv.passed,
@@ -913,7 +1048,8 @@ def main(argv: list[str] | None = None) -> int:
         from engine.acceptance.calibration import CalibrationResult, measure_calibration
 
         end = measure_calibration()
-        during = [int(v) for v in run.cal_ns[:run.cal_n]] if hasattr(run, "cal_ns") else []
+        during = [int(v) for v in run.cal_ns[:int(run._cal_n[0])]] if hasattr(run, "cal_ns") \
+            else []
         run.calibration = CalibrationResult(run.calibration.repeats_ns + during
                                             + end.repeats_ns)
     gc.collect()

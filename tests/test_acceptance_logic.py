@@ -51,7 +51,8 @@ def good_measurements() -> dict:
         "tick_p50_ms": 5.0, "render_cpu_p50_ms": 3.0,
         "frame_full_p50_ms": 21.0, "frame_full_p99_ms": 33.0,
         "gc_spikes": 0, "gc_collections_hold": 0,
-        "blocks_growth_hold": 21, "gen0_growth_hold": 2, "tracked_growth_hold": 0,
+        "blocks_growth_hold": 7, "small_int_crossings_hold": 8,
+        "blocks_growth_beyond_counters_hold": -1, "gen0_growth_hold": 0, "tracked_growth_hold": 0,
         "pools": {"enemies": {"acquires_hold": 400, "reuses_hold": 400},
                   "projectiles": {"acquires_hold": 900, "reuses_hold": 899}},
         "ring_overflows": 0, "spawn_refusals": 0,
@@ -108,10 +109,11 @@ BAD_INPUTS = [
     ("frame time p99 (engine CPU)", "frame_cpu_p99_ms", 40.0),
     ("GC spikes (hold)", "gc_spikes", 1),
     ("GC collections (hold)", "gc_collections_hold", 1),
-    ("allocated blocks growth (hold)", "blocks_growth_hold", 65),
+    ("allocated blocks growth (hold)", "blocks_growth_hold", 25),
     ("allocated blocks growth (hold)", "blocks_growth_hold", 1800),
+    ("blocks growth beyond counters (hold)", "blocks_growth_beyond_counters_hold", 3),
     ("tracked objects retained (hold)", "tracked_growth_hold", 1),
-    ("gen0 count growth (hold)", "gen0_growth_hold", 9),
+    ("gen0 count growth (hold)", "gen0_growth_hold", 1),
     ("ring overflows", "ring_overflows", 2),
     ("unexpected spawn refusals", "spawn_refusals", 1),
     ("full duration reached", "hold_sim_s", 1.44),
@@ -280,7 +282,8 @@ def _calibration_faster(r):  # same frame time on a machine twice as fast: a rea
 
 
 PLANTED = [
-    ("blocks_growth_hold", _worse("blocks_growth_hold", 24)),
+    ("blocks_growth_hold", _worse("blocks_growth_hold", 10)),
+    ("blocks_growth_beyond_counters_hold", _worse("blocks_growth_beyond_counters_hold", 2)),
     ("gen0_growth_hold", _worse("gen0_growth_hold", 3)),
     ("tracked_growth_hold", _worse("tracked_growth_hold", 1)),
     ("gc_collections_hold", _worse("gc_collections_hold", 1)),

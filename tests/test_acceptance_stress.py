@@ -109,6 +109,11 @@ def test_short_benchmark_run_passes_every_criterion(ci_run):
     meas = report["measurements"]
     assert meas["enemies_min_hold"] >= 300
     assert meas["gc_collections_hold"] == 0 and meas["tracked_growth_hold"] == 0
+    assert meas["gen0_growth_hold"] == 0
+    # The hold is combat: the profiler's flag was on (a gen2 collection would be a spike),
+    # and it is off again once the hold has ended.
+    assert meas["in_combat_hold"] == 1
+    assert report["extra"]["profiler"]["gc_policy"]["in_combat"] is False
     assert meas["hold_sim_s"] >= 10.0
     assert report["calibration_ns"] > 0
     assert "llvmpipe" in (report["machine"]["gl_renderer"] or "") or \
@@ -222,23 +227,29 @@ sys.modules["stress_500"] = demo
 spec.loader.exec_module(demo)
 
 kept = []
+MODE = {mode!r}
 
 class Leaky(demo.StressRun):
     def build(self):
         super().build()
-        # The planted leak: one tuple (a tracked container) kept per tick.
-        self.app.scheduler.add("leak", lambda dt: kept.append((dt, len(kept))))
+        self.app.scheduler.add("leak", self._leak)
+
+    def _leak(self, dt):
+        if MODE == "per_tick":
+            # One tuple (a tracked container) kept per tick.
+            kept.append((dt, len(kept)))
+        elif self.phase == demo._HOLD and not kept:
+            # Once, in the hold: five plain objects (not tracked by the GC, no container).
+            kept.extend(object() for _ in range(5))
 
 demo.StressRun = Leaky
 sys.exit(demo.main(sys.argv[1:]))
 '''
 
 
-@needs_egl
-def test_a_planted_leak_fails_the_run(tmp_path):
-    """The hold's allocation criteria can fail: a system that keeps one tuple per tick."""
+def _leaky_run(tmp_path, mode):
     driver = tmp_path / "leaky_stress.py"
-    driver.write_text(_LEAKY_DRIVER.format(root=str(ROOT), demo=str(DEMO)))
+    driver.write_text(_LEAKY_DRIVER.format(root=str(ROOT), demo=str(DEMO), mode=mode))
     out = tmp_path / "leaky.json"
     proc = subprocess.run(
         [sys.executable, str(driver), "--enemies", "100", "--duration", "3", "--warmup", "0",
@@ -248,9 +259,29 @@ def test_a_planted_leak_fails_the_run(tmp_path):
     report = load_report(out)
     assert not report["run"]["partial"] and report["verdict"] == "FAIL"
     failed = {r["name"] for r in report["criteria"] if r["verdict"] == "FAIL"}
-    assert {"allocated blocks growth (hold)", "tracked objects retained (hold)"} <= failed
+    return report, failed
+
+
+@needs_egl
+def test_a_planted_leak_fails_the_run(tmp_path):
+    """The hold's allocation criteria can fail: a system that keeps one tuple per tick."""
+    report, failed = _leaky_run(tmp_path, "per_tick")
+    assert {"allocated blocks growth (hold)", "blocks growth beyond counters (hold)",
+            "tracked objects retained (hold)", "gen0 count growth (hold)"} <= failed
     # 3 s at 30 steps per second: one tuple per tick, counted exactly.
     assert report["measurements"]["tracked_growth_hold"] >= 90
+
+
+@needs_egl
+def test_five_objects_kept_once_fail_the_tight_blocks_row(tmp_path):
+    """What only the tight row sees: five untracked objects retained once in the hold. The raw
+    row (counters passing 256 included) and the tracked and gen0 rows pass; blocks beyond the
+    counters fail."""
+    report, failed = _leaky_run(tmp_path, "once")
+    assert failed == {"blocks growth beyond counters (hold)"}
+    meas = report["measurements"]
+    assert meas["tracked_growth_hold"] == 0 and meas["gen0_growth_hold"] == 0
+    assert meas["blocks_growth_beyond_counters_hold"] >= 5
 
 
 def _demo_module():

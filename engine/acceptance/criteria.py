@@ -23,6 +23,12 @@ Measurement keys read by ``default_criteria`` (all numbers; the demo fills them)
 ``gc_spikes``                 frames of the hold in which a GC pause exceeded the spike limit
 ``gc_collections_hold``       GC collections (any generation) during the hold
 ``blocks_growth_hold``        net ``sys.getallocatedblocks()`` growth over the hold
+``small_int_crossings_hold``  the run's int counters (combat stats, player, pools, rings,
+                              systems, boss slots) that passed 256 during the hold, net of
+                              any that fell back below 257: one block each (see
+                              ``BLOCKS_GROWTH_TOLERANCE``)
+``blocks_growth_beyond_counters_hold``
+                              ``blocks_growth_hold - small_int_crossings_hold``
 ``gen0_growth_hold``          net ``gc.get_count()[0]`` growth over the hold (no collections)
 ``tracked_growth_hold``       net growth of GC-tracked objects in the young generations
                               (``len(gc.get_objects())`` after ``gc.freeze()``): containers
@@ -48,7 +54,7 @@ __all__ = [
     "CriteriaError",
     "default_criteria", "evaluate", "overall_passed", "format_table",
     "FRAME_BUDGET_MS", "MEMORY_GROWTH_LIMIT_MB", "POOL_REUSE_MIN", "BLOCKS_GROWTH_TOLERANCE",
-    "GEN0_GROWTH_TOLERANCE", "POOL_MIN_ACQUIRES",
+    "BLOCKS_BEYOND_COUNTERS_TOLERANCE", "GEN0_GROWTH_TOLERANCE", "POOL_MIN_ACQUIRES",
 ]
 
 PASS = "PASS"
@@ -63,27 +69,47 @@ POOL_REUSE_MIN = 0.95
 """Fraction of a churning pool's acquires over the hold that must reuse a slot."""
 POOL_MIN_ACQUIRES = 1
 """A pool with fewer acquires than this over the hold did not churn: its reuse row is INFO."""
-BLOCKS_GROWTH_TOLERANCE = 64
-"""Allowed net growth of allocated blocks over the hold: a fixed floor, measured, not a rate.
+BLOCKS_BEYOND_COUNTERS_TOLERANCE = 2
+"""Allowed net growth of allocated blocks over the hold beyond the counters that passed 256.
 
-Measured (2-core reference machine, headless benchmark runs, 300-500 enemies, holds of 5, 10,
-20, 60 and 300 s): 20, 20-21, 22, 28-34 and 40 blocks, with zero GC-tracked objects retained;
-over the 300 s hold the running sum moves in steps (+25 in the first seconds, flat from 60 to
-180 s, +5 between 180 and 210 s: consistent with a counter of 1.25 events a second passing
-256). The floor is made of (a) Python ints that pass CPython's small-int cache (-5..256) during
-the hold and hold one heap int from then on: the profiler's since-warm-up sums restart at 0 at
-the mark (about 7 blocks: the same run without the mark's restart measured 7 fewer) and engine
-counters pass 256 once each; (b) small C-level allocations of numpy and moderngl that
-tracemalloc attributes to first uses (probably internal caches); (c) +/-1 attributes that held
-a cached value and then a heap object. None of these is a rate. A leak of one object per tick
-is 1,800 blocks over a 60 s hold (300 over the 10 s CI hold), and the CI baseline compares this
-count with a slack of 2. See docs/PERFORMANCE_GUIDELINES.md."""
-GEN0_GROWTH_TOLERANCE = 8
-"""Allowed growth of ``gc.get_count()[0]`` over the hold: the limit of the project's
-steady-state contract (``SteadyStateLimits.gen0_growth``). Measured: +2 in every run above,
-with zero GC-tracked objects retained (the counter also counts containers the GC does not
-track, and a free at count 0 is not subtracted). Retained tracked containers are judged
-exactly, by ``tracked_growth_hold``."""
+The tight allocation row: any object retained in the hold shows here, one block each.
+Measured beyond the counters (2-core reference machine, headless, seed 1): -1 in benchmark
+holds of 20 s at 500 enemies (five runs of the CI configuration, 300 enemies for 10 s: -1
+each), -2 over 60 s, +1 at 100 enemies with no warm-up, -1 in real-time 20 s holds. It does not
+grow with the hold. What the +-2 is: the count at the two readings differs by whatever objects
+the two moments hold (both readings are taken at the end of a frame that ran a step, in the
+run's last frame-end hook, but not in the same call chain), and counters outside the counted
+set. What made the floor before and is gone (docs/PROFILER.md, "The blocks floor"): the
+profiler's since-warm-up sums restarting at 0 (now int64 cells), values kept at the mark
+aliasing live counters (the meter's ``warmup_frame``, the demo's start snapshot, which also
+took a dict and four tuples from CPython's free lists), and a full GC collection right before
+the hold emptying the free lists (about 15 blocks of refill; the warm-up now ends with a young
+collection, the full one runs after loading, and the float free list is topped up). Without
+the float top-up this row measured 4 over a 20 s hold."""
+BLOCKS_GROWTH_TOLERANCE = 24
+"""Allowed net growth of allocated blocks over the hold, counters included.
+
+The engine keeps its counters (PoolStats, combat stats, the player, systems, boss slots, the
+damage ring) as Python ints. CPython shares one object for each int in -5..256; a counter that
+passes 256 holds a heap int of its own from then on: one block, once, not a rate. Which
+counters pass 256 during a hold depends on its length and their rates, so the run counts them
+by name (``small_int_crossings_hold``; the names are in the report's
+``extra.counters_past_256_in_hold``): 8 in a 20 s hold at 500 enemies (kills, xp, melee hits,
+the enemy and projectile pool counters), 11 over 60 s, 5 in the CI run (the damage ring's and
+the damage counters). Measured raw: 7, 9 and 4 blocks. In the stock horde about 20 monotone
+counters are still below 257 when a 20 s hold starts, so a hold of any length meets at most
+about 20 of them: that plus the beyond-counters allowance, rounded up, is this limit. It is the
+net under ``BLOCKS_BEYOND_COUNTERS_TOLERANCE`` (the tight row) should the counting miss
+something. A leak of one object per tick is 1,800 blocks over a 60 s hold (300 over the 10 s CI
+hold). This floor goes to 0 once the data and combat layers keep their counters in int64
+arrays (as the profiler now does)."""
+GEN0_GROWTH_TOLERANCE = 0
+"""Allowed growth of ``gc.get_count()[0]`` over the hold. Measured: 0 in every run above. It
+was +2 in every run while the demo's start snapshot kept a dict and four tuples taken from
+CPython's free lists: the hold's first frame allocated two fresh containers to refill them (the
+counter counts fresh container allocations and frees that give memory back, not objects taken
+from or returned to a free list). Retained tracked containers are also judged exactly, by
+``tracked_growth_hold``; this row also catches untracked containers and free-list growth."""
 
 
 class CriteriaError(ValueError):
@@ -299,6 +325,7 @@ def default_criteria(pool_names: Iterable[str] = (), *, required_pools: Sequence
                      memory_limit_mb: float = MEMORY_GROWTH_LIMIT_MB,
                      pool_reuse_min: float = POOL_REUSE_MIN,
                      blocks_tolerance: int = BLOCKS_GROWTH_TOLERANCE,
+                     beyond_counters_tolerance: int = BLOCKS_BEYOND_COUNTERS_TOLERANCE,
                      gen0_tolerance: int = GEN0_GROWTH_TOLERANCE,
                      ) -> list[Criterion | Info | PoolReuse]:
     """The acceptance criteria of the stress run, in table order.
@@ -311,6 +338,7 @@ def default_criteria(pool_names: Iterable[str] = (), *, required_pools: Sequence
         memory_limit_mb: limit of the RSS growth after warm-up.
         pool_reuse_min: least reuse fraction of a churning pool.
         blocks_tolerance: allowed net growth of allocated blocks over the hold.
+        beyond_counters_tolerance: allowed growth beyond the counters that passed 256.
         gen0_tolerance: allowed growth of the gen0 count over the hold.
 
     Returns:
@@ -333,11 +361,16 @@ def default_criteria(pool_names: Iterable[str] = (), *, required_pools: Sequence
         AtMost("GC spikes (hold)", "gc_spikes", 0),
         AtMost("GC collections (hold)", "gc_collections_hold", 0, note="any generation"),
         AtMost("allocated blocks growth (hold)", "blocks_growth_hold", blocks_tolerance,
-               note="net sys.getallocatedblocks() growth; fixed floor, see criteria.py"),
+               note="net sys.getallocatedblocks() growth, counters passing 256 included"),
+        Info("counters passing 256 (hold)", "small_int_crossings_hold",
+             note="int counters leaving the small-int cache: a block each, once"),
+        AtMost("blocks growth beyond counters (hold)", "blocks_growth_beyond_counters_hold",
+               beyond_counters_tolerance,
+               note="blocks growth less counters passing 256; see criteria.py"),
         AtMost("tracked objects retained (hold)", "tracked_growth_hold", 0,
                note="young GC-tracked objects, exact"),
         AtMost("gen0 count growth (hold)", "gen0_growth_hold", gen0_tolerance,
-               note="net gc.get_count()[0] growth; floor, see criteria.py"),
+               note="net gc.get_count()[0] growth; see criteria.py"),
     ]
     for name in pool_names:
         crit.append(PoolReuse(name, pool_reuse_min, require_churn=name in required_pools))
