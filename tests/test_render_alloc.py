@@ -149,9 +149,30 @@ def _store(name, capacity, columns_spec, n, fill):
     return store
 
 
+class _Walker:
+    """A player shaped like the horde kit's: (2,) float32 pos / prev_pos / facing, moved in
+    place; a swing every 20 frames (counters in int64 cells, like the engine's should be)."""
+
+    def __init__(self) -> None:
+        self.pos = np.zeros(2, dtype=np.float32)
+        self.prev_pos = np.zeros(2, dtype=np.float32)
+        self.facing = np.array([-1.0, 0.0], dtype=np.float32)
+        self.step = np.array([-1.5, 0.5], dtype=np.float32)
+        self.frames = np.zeros(1, dtype=np.int64)
+        self.swings = np.zeros(1, dtype=np.int64)
+
+    def move(self) -> None:
+        np.copyto(self.prev_pos, self.pos)
+        np.add(self.pos, self.step, out=self.pos)
+        self.frames += 1
+        if self.frames[0] % 20 == 0:
+            self.swings += 1
+
+
 def test_renderer_frame_allocates_nothing(env):
     """The whole facade: 3 tiers from one store, projectiles (angle from velocity), bosses
-    from a source callable, particles with fade; pack + upload + 6 draws per frame."""
+    from a source callable, the player walking (with its swing ring), particles with fade;
+    pack + upload + 7 draws per frame."""
     n_enemies, n_proj, n_part = 3000, 300, 500
     pos, prev, tier, frame = columns(n_enemies, seed=2)
     enemies = _store("enemies", 4096, {"pos": ((2,), np.float32), "prev_pos": ((2,), np.float32),
@@ -180,15 +201,29 @@ def test_renderer_frame_allocates_nothing(env):
     renderer.set_projectile_source(projectiles)
     renderer.set_particle_source(particles)
     renderer.set_boss_source(lambda sprites: sprites.add_from(bosses))
+    player = _Walker()
+    renderer.set_player_source(player, swings=lambda: int(player.swings[0]))
 
-    report = measure_steady_state(lambda: renderer.render(0.5), warmup=WARMUP, window=WINDOW)
+    def frame_fn():
+        player.move()
+        renderer.render(0.5)
+
+    report = measure_steady_state(frame_fn, warmup=WARMUP, window=WINDOW)
     assert report.ok, str(report)
-    assert renderer.stats.draw_calls == 6
+    # 60 + 2 * 200 frames, a swing every 20: the last at frame 460, whose ring (SWING_FRAMES =
+    # 12 frames) is gone by frame 472.
+    for _ in range(12):
+        frame_fn()
+    assert renderer.stats.draw_calls == 7
     assert renderer.stats.instances == {"swarm": int((tier == 0).sum()),
                                         "regular": int((tier == 1).sum()),
                                         "elite": int((tier == 2).sum()),
-                                        "projectiles": n_proj, "bosses": 1,
+                                        "projectiles": n_proj, "bosses": 1, "player": 1,
                                         "particles": n_part}
+    player.swings += 1  # a swing now: the ring and the knight, still one draw
+    player.frames[0] = 1
+    frame_fn()
+    assert renderer.stats.instances["player"] == 2 and renderer.stats.draw_calls == 7
     assert renderer.stats.reallocations == 0
     renderer.release()
 

@@ -1,6 +1,7 @@
 """Renderer facade over real EntityStores, BossSprites and ParticleRenderer on real GL: draw calls
-per frame = non-empty tiers + projectiles + bosses + particles; bosses animate, flip and
-interpolate; particles add up and fade by life / max_life; store growth is followed."""
+per frame = non-empty tiers + projectiles + bosses + the player + particles; bosses animate,
+flip and interpolate; the player walks, idles, mirrors and shows its swing ring in one draw;
+particles add up and fade by life / max_life; store growth is followed."""
 
 from __future__ import annotations
 
@@ -87,6 +88,77 @@ def test_draw_calls_per_frame_follow_non_empty_batches(rig):
     r.render(1.0)
     assert rs.draw_calls == 3 + 1 + 0 + 1
     assert rs.frames == 4 and rs.draw_calls_total == 0 + 2 + 5 + 5
+    player = SimpleNamespace(pos=np.array([0.0, -40.0], np.float32),
+                             prev_pos=np.array([0.0, -40.0], np.float32))
+    r.set_player_source(player)
+    r.render(1.0)
+    assert rs.draw_calls == 3 + 1 + 0 + 1 + 1 and rs.instances["player"] == 1
+    r.set_player_source(None)  # the batch stays, empty: no draw
+    r.render(1.0)
+    assert rs.draw_calls == 5 and rs.instances["player"] == 0
+
+
+def _knight_at(img, atlas, cx, frame, flip=False, opaque_only=False):
+    """Max abs difference between the 32 x 32 screen square at world (cx, 0) and the hero
+    frame drawn over black (``opaque_only``: at the frame's opaque pixels only)."""
+    want = atlas.frame_pixels("hero", frame)
+    if flip:
+        want = want[:, ::-1]
+    x0, y0 = W // 2 + cx - 16, H // 2 - 16
+    got = img[y0:y0 + 32, x0:x0 + 32, :3].astype(int)
+    expect = (want[:, :, :3].astype(int) * want[:, :, 3:4].astype(int) + 127) // 255
+    diff = np.abs(got - expect).max(axis=2)
+    if opaque_only:
+        diff = diff[want[:, :, 3] == 255]
+    return int(diff.max())
+
+
+def test_player_walks_mirrors_idles_and_swings_in_one_draw(rig):
+    r, atlas, rs = rig.r, rig.atlas, rig.r.stats
+    hero = atlas.sheet("hero")
+    walk, idle, swing = (hero.animation(a) for a in ("walk", "idle", "swing"))
+    player = SimpleNamespace(pos=np.array([20.0, 0.0], np.float32),
+                             prev_pos=np.array([0.0, 0.0], np.float32),
+                             facing=np.array([1.0, 0.0], np.float32))
+    swings = [0]
+    r.set_player_source(player, swings=lambda: swings[0], swing_radius=40.0)
+    r.render(0.5)  # drawn at the interpolated (10, 0), 10 units from where it was: walking
+    assert rs.draw_calls == 1 and rs.instances["player"] == 1
+    stride = 0.3 * 32  # the walk advances one frame per 0.3 sprite heights walked
+    assert _knight_at(read_pixels(rig.fbo), atlas, 10, walk.first + int(10 / stride)) <= 2
+    player.facing[0] = -1.0
+    r.render(0.5)  # facing left: mirrored; it did not move: idle
+    assert _knight_at(read_pixels(rig.fbo), atlas, 10, idle.first, flip=True) <= 2
+    swings[0] += 1  # a melee swing: the ring under the knight, in the same draw
+    r.render(0.5)
+    assert rs.draw_calls == 1 and rs.instances["player"] == 2
+    img = read_pixels(rig.fbo)
+    ring_r = 40.0 * 10.0 / 16.0  # frame 0's ring: radius 10 of the 16 px half-cell
+    band = img[H // 2 - 2:H // 2 + 3, W // 2 + 10 + int(ring_r) - 3:W // 2 + 10 + int(ring_r) + 4]
+    assert 20 < int(band[:, :, :3].max()) < 120  # a faint ring (35 % alpha)
+    # The knight is drawn over the ring (the square's corners reach into the ring).
+    assert _knight_at(img, atlas, 10, idle.first, flip=True, opaque_only=True) <= 2
+    for _ in range(12):  # SWING_FRAMES later the ring is gone
+        r.render(0.5)
+    assert rs.instances["player"] == 1
+    assert swing.count == 4
+
+
+def test_player_source_may_be_a_callable_and_bad_sources_are_refused(rig, atlas):
+    r, rs = rig.r, rig.r.stats
+    r.set_player_source(lambda: (-30.0, 10.0, -30.0, 10.0))
+    r.render(0.5)
+    assert rs.instances["player"] == 1
+    img = read_pixels(rig.fbo)
+    assert img[H // 2 - 10 - 8:H // 2 - 10 + 8, W // 2 - 30 - 8:W // 2 - 30 + 8, :3].any()
+    with pytest.raises(TypeError, match="attribute 'pos'"):
+        r.set_player_source(SimpleNamespace(position=(0, 0)))
+    with pytest.raises(TypeError, match="swings must be callable"):
+        r.set_player_source(lambda: (0.0, 0.0, 0.0, 0.0), swings=3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="swing_radius must be > 0"):
+        r.set_player_source(lambda: (0.0, 0.0, 0.0, 0.0), swing_radius=0.0)
+    with pytest.raises(KeyError, match="no sprite sheet 'knight'"):
+        r.set_player_source(lambda: (0.0, 0.0, 0.0, 0.0), sheet="knight")
 
 
 def test_enemies_are_interpolated_animated_and_tiered(rig):
@@ -310,13 +382,16 @@ def test_renders_a_combat_world_as_it_is(ctx, atlas):
     r.set_projectile_source(world.projectiles)
     r.set_particle_source(world.particles)
     r.set_boss_source(lambda sprites: sprites.add_from(world.boss_system.slots))
+    r.set_player_source(world.player, swings=lambda: world.stats.melee_swings,
+                        swing_radius=world.config.melee.radius)
     before = {k: v[:world.enemies.count].copy() for k, v in world.enemies.columns.items()}
     r.render(0.5)
     tier = world.enemies.columns["tier"][:world.enemies.count]
     for k, spec in enumerate(r.tiers):
         assert r.stats.instances[spec.name] == int(np.count_nonzero(tier == k))
-    assert r.stats.instances["bosses"] == 1
-    expected = sum(1 for n in ("swarm", "regular", "elite", "projectiles", "bosses", "particles")
+    assert r.stats.instances["bosses"] == 1 and r.stats.instances["player"] == 1
+    expected = sum(1 for n in ("swarm", "regular", "elite", "projectiles", "bosses", "player",
+                               "particles")
                    if r.stats.instances[n] > 0)
     assert r.stats.draw_calls == expected
     for k, v in before.items():  # the renderer only read the store

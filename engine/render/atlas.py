@@ -9,6 +9,10 @@ sheet          frame size  animations (frames @ fps)
 swarm          16 x 16     walk 4 @ 12: a small green bug, legs scuttling
 regular        24 x 24     walk 6 @ 8: a purple blob, squash and stretch
 elite          32 x 32     walk 8 @ 6: an orange horned brute, bobbing, eyes pulsing
+hero           32 x 32     walk 4 @ 10, idle 2 @ 2, swing 4 @ 24: the player, a knight
+                           (plumed steel helm, blue tunic and cape, sword and gold shield),
+                           legs striding; ``swing`` is a pale ring (drawn scaled to the melee
+                           reach, faint, under the knight)
 boss_brute     64 x 64     idle 4, move 6, attack 6, hurt 2, death 8: a stone golem
 boss_spitter   64 x 64     idle 4, move 4, attack 5, hurt 2, death 6: a purple wraith
 projectile     12 x 6      fly 2 @ 15: a cyan bolt pointing +x (rotate it along velocity)
@@ -46,13 +50,18 @@ from .screenshot import write_png_atomic
 
 __all__ = ["Animation", "SpriteSheet", "SpriteAtlas", "default_sheets", "build_atlas",
            "boss_sheet", "ENEMY_SHEETS", "BOSS_SHEETS", "BOSS_ANIMATIONS", "BOSS_STYLES",
-           "AnimationSpec"]
+           "AnimationSpec", "PLAYER_SHEET", "PLAYER_ANIMATIONS", "hero_sheet"]
 
 ATLAS_WIDTH = 1024
 PAD = 1
 ENEMY_SHEETS = ("swarm", "regular", "elite")
 AnimationSpec = tuple[str, int, float, bool]
 """(name, frames, fps, loop) of one animation."""
+PLAYER_SHEET = "hero"
+"""The player's sheet (``Renderer.set_player_source`` draws it)."""
+PLAYER_ANIMATIONS: tuple[AnimationSpec, ...] = (
+    ("walk", 4, 10.0, True), ("idle", 2, 2.0, True), ("swing", 4, 24.0, False))
+"""The hero sheet's animations, in frame order."""
 BOSS_ANIMATIONS: dict[str, tuple[AnimationSpec, ...]] = {
     "boss_brute": (("idle", 4, 6.0, True), ("move", 6, 10.0, True), ("attack", 6, 12.0, False),
                    ("hurt", 2, 12.0, False), ("death", 8, 10.0, False)),
@@ -230,6 +239,65 @@ def _horned(f: int, n: int) -> np.ndarray:
     return c.to_uint8()
 
 
+def _hero(anim: str, f: int, n: int) -> np.ndarray:
+    """The knight (walk: legs stride, body bobs; idle: a breath) or the swing ring."""
+    c = _Canvas(32, 32)
+    ph = 2.0 * math.pi * f / n
+    if anim == "swing":
+        # A pale ring that opens out to the cell's edge and thins: the melee reach, drawn
+        # scaled to it (the tint makes it faint).
+        r = 10.0 + 5.5 * f / max(n - 1, 1)
+        width = 2.2 - 0.9 * f / max(n - 1, 1)
+        d = np.hypot(c.x - 16.0, c.y - 16.0)
+        ring = np.abs(d - r) <= width * 0.5
+        c.rgba[ring] = (1.0, 0.97, 0.8, 1.0)
+        return c.to_uint8()
+    if anim == "walk":
+        stride = 2.6 * math.sin(ph)
+        bob = 0.8 * abs(math.sin(ph))
+    else:  # idle
+        stride = 0.0
+        bob = 0.5 * f
+    steel = (0.78, 0.8, 0.86)
+    tunic = (0.2, 0.42, 0.9)
+    cape = (0.12, 0.2, 0.55)
+    boots = (0.28, 0.18, 0.1)
+    by = 15.0 - bob  # the body's top
+    # Cape behind the body, swaying against the stride.
+    c.triangle((11.0, by + 1.0), (21.0, by + 1.0), (16.0 - 1.2 * stride, 29.0), cape)
+    # Legs: they stride in opposite phase.
+    c.rect(12.0 + stride, by + 9.0, 15.0 + stride, 30.0, boots)
+    c.rect(17.0 - stride, by + 9.0, 20.0 - stride, 30.0, boots)
+    # Tunic and belt.
+    c.rect(11.0, by, 21.0, by + 10.0, tunic)
+    c.rect(11.0, by + 6.5, 21.0, by + 8.0, (0.45, 0.28, 0.12))
+    c.rect(21.0, by + 4.5, 24.0, by + 8.0, (0.95, 0.8, 0.65))  # the sword hand
+    # Shield on the left arm: gold with a red cross.
+    c.disc(9.5, by + 5.0, 4.6, (0.95, 0.75, 0.2))
+    # Helm with a red plume.
+    c.triangle((13.5, by - 8.5), (18.5, by - 9.5), (21.0 + 0.6 * stride, by - 15.0),
+               (0.95, 0.2, 0.15))
+    c.disc(16.0, by - 5.0, 5.2, steel)
+    c.rect(11.0, by - 5.0, 21.0, by - 1.0, steel)
+    c.outline()
+    # Sword in the right hand (image right), raised, swaying with the step; drawn after the
+    # outline so the thin blade stays bright.
+    tip = 4.0 - 0.8 * math.cos(ph) if anim == "walk" else 4.0
+    c.line(23.0, by + 5.0, 26.5, tip, 1.8, (0.93, 0.95, 1.0))
+    c.rect(21.0, by + 4.0, 26.0, by + 5.5, (0.85, 0.65, 0.2))  # cross-guard
+    c.rect(8.8, by + 2.2, 10.2, by + 7.8, (0.8, 0.1, 0.1))  # the shield's cross
+    c.rect(7.2, by + 4.3, 11.8, by + 5.7, (0.8, 0.1, 0.1))
+    c.rect(12.5, by - 5.2, 19.5, by - 3.9, (0.08, 0.08, 0.12))  # the visor slit
+    return c.to_uint8()
+
+
+def hero_sheet() -> SpriteSheet:
+    """The player's 32 x 32 sheet (``PLAYER_SHEET``, ``PLAYER_ANIMATIONS``)."""
+    frames = [_hero(anim, f, count) for anim, count, _, _ in PLAYER_ANIMATIONS
+              for f in range(count)]
+    return _sheet(PLAYER_SHEET, frames, PLAYER_ANIMATIONS)
+
+
 def _boss_frame(style: str, anim: str, f: int, n: int) -> np.ndarray:
     c = _Canvas(64, 64)
     t = f / max(n - 1, 1)
@@ -369,6 +437,7 @@ def default_sheets(bosses: Mapping[str, Iterable[Any]] | None = None
         "swarm": _walk("swarm", _bug, 4, 12.0),
         "regular": _walk("regular", _blob, 6, 8.0),
         "elite": _walk("elite", _horned, 8, 6.0),
+        PLAYER_SHEET: hero_sheet(),
     }
     boss_specs: dict[str, Iterable[Any]] = dict(BOSS_ANIMATIONS)
     if bosses:

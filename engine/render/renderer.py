@@ -1,4 +1,5 @@
-"""Renderer: the facade a game wires up - enemies by tier, projectiles, bosses, particles.
+"""Renderer: the facade a game wires up - enemies by tier, projectiles, bosses, the player,
+particles.
 
 It holds the GraphicsContext, the sprite atlas (uploaded once), the camera, the shader library
 (hot reload polled every ``reload_every`` frames), one ``InstanceBatch`` per enemy tier, the
@@ -7,7 +8,10 @@ sources once; every frame ``render(alpha)`` reads them, packs + uploads + draws:
 
 1. enemies, one draw per non-empty tier, in tier order (all tiers live in one store with a
    ``tier`` column; one ``RowGrouper.group`` pass finds every tier's rows),
-2. projectiles, 3. bosses, 4. particles (additive). UI (ImGui) is drawn after, by others.
+2. projectiles, 3. bosses, 4. the player (one draw: the knight of the ``hero`` sheet, walking
+   when it moves, mirrored when it faces left, and a faint ring the size of the melee reach
+   for a moment after each swing), 5. particles (additive). UI (ImGui) is drawn after, by
+   others.
 
 Sources are store-like objects: ``store.columns`` (name -> full-capacity numpy array) and
 ``store.count`` (live rows are ``[0, count)``), as ``engine.data.EntityStore``. Columns are
@@ -42,7 +46,7 @@ from typing import Any
 import moderngl
 import numpy as np
 
-from .atlas import SpriteAtlas, build_atlas, default_sheets
+from .atlas import PLAYER_SHEET, SpriteAtlas, build_atlas, default_sheets
 from .batch import GrowthPolicy, InstanceBatch
 from .boss_sprites import BossSprites
 from .camera import Camera2D
@@ -54,7 +58,7 @@ from .shaders import ShaderLibrary
 from .stats import RenderStats
 
 __all__ = ["Renderer", "TierSpec", "DEFAULT_TIERS", "DEFAULT_SHADER_DIR",
-           "tier_specs_from_table"]
+           "tier_specs_from_table", "SWING_FRAMES"]
 
 DEFAULT_SHADER_DIR = Path(__file__).resolve().parents[2] / "shaders"
 """The repository's ``shaders/`` folder (``sprite``, ``particle`` programs)."""
@@ -116,6 +120,41 @@ def tier_specs_from_table(table: Any, atlas: SpriteAtlas, *, sprite_scale: float
 class _Source:
     store: Any
     names: dict[str, str | None]
+
+
+SWING_FRAMES = 12
+"""Frames the melee ring shows after a swing (0.2 s at 60 frames a second)."""
+# Cells of ``_PlayerSource.state`` (float64).
+_PS_ALPHA, _PS_ODOMETER, _PS_FLIP, _PS_SWINGS, _PS_RING = range(5)
+
+
+class _PlayerSource:
+    """The player source and its per-frame scratch (two rows: the ring, then the knight)."""
+
+    def __init__(self, source: Any, pos_name: str, prev_name: str | None,
+                 facing_name: str | None, swings: Callable[[], int] | None, radius: float,
+                 w: float, h: float, tint: tuple[float, float, float, float],
+                 walk: Any, idle: Any, swing: Any) -> None:
+        self.source = source
+        self.callable = callable(source)
+        self.pos_name = pos_name
+        self.prev_name = prev_name
+        self.facing_name = facing_name
+        self.swings = swings
+        self.w = w
+        self.h = h
+        self.walk = walk
+        self.idle = idle
+        self.swing = swing
+        self.pos = np.zeros((2, 2), dtype=np.float32)
+        self.prev = np.zeros((2, 2), dtype=np.float32)
+        self.frame = np.zeros(2, dtype=np.float32)
+        self.size = np.array([[2.0 * radius, 2.0 * radius], [w, h]], dtype=np.float32)
+        self.tint = np.array([[1.0, 0.97, 0.8, 0.35], tint], dtype=np.float32)
+        self.cur = np.zeros(2, dtype=np.float32)
+        self.last = np.zeros(2, dtype=np.float32)
+        self.step = np.zeros(2, dtype=np.float32)
+        self.state = np.zeros(5, dtype=np.float64)
 
 
 def _check_store(store: Any, what: str, required: Sequence[str | None]) -> None:
@@ -246,6 +285,12 @@ class Renderer:
         self._particles: _Source | None = None
         self._boss_source: Callable[[BossSprites], Any] | None = None
         self._angle = np.zeros(projectile_capacity, dtype=np.float32)
+        self.player: InstanceBatch | None = None
+        """The player's batch (two rows: the swing ring, then the knight); made by
+        ``set_player_source``."""
+        self._player: _PlayerSource | None = None
+        self._sprite_scale = float(sprite_scale)
+        self._policy = policy
         self._released = False
 
     # ------------------------------------------------------------------ sources
@@ -305,6 +350,65 @@ class Renderer:
             raise TypeError(f"expected a callable(BossSprites) or None, got "
                             f"{type(source).__name__}")
         self._boss_source = source
+
+    def set_player_source(self, source: Any, *, pos: str = "pos",
+                          prev_pos: str | None = "prev_pos", facing: str | None = "facing",
+                          swings: Callable[[], int] | None = None, swing_radius: float = 70.0,
+                          size: tuple[float, float] | None = None,
+                          tint: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0),
+                          sheet: str = PLAYER_SHEET) -> None:
+        """Draw the player: one sprite, interpolated like the others, one draw call a frame.
+
+        Args:
+            source: an object whose ``pos`` and ``prev_pos`` attributes are (2,) arrays (the
+                horde kit's ``Player``; read every frame, so it may replace them), or a
+                callable returning ``(x, y, prev_x, prev_y)``. None removes the player.
+            pos, prev_pos: attribute names on ``source`` (``prev_pos`` None: no interpolation).
+            facing: attribute with a (2,) direction; the knight is mirrored when its x is
+                negative. None (or absent): it faces the way it last moved.
+            swings: a counter of melee swings (e.g. ``lambda: world.stats.melee_swings``); each
+                time it goes up the ring shows for ``SWING_FRAMES`` frames.
+            swing_radius: the ring's radius in world units (the melee reach).
+            size: the knight's world size; default: the frame size times ``sprite_scale``.
+            tint: the knight's rgba.
+            sheet: the atlas sheet, with ``walk``, ``idle`` and ``swing`` animations.
+
+        Raises:
+            TypeError: ``source`` is neither callable nor has the named attributes.
+            KeyError: the sheet (or one of its animations) is not in the atlas.
+            ValueError: a size or radius that is not positive.
+        """
+        if source is None:
+            self._player = None
+            return
+        if not callable(source):
+            for name in (pos, prev_pos):
+                if name is not None and not hasattr(source, name):
+                    raise TypeError(f"player source: expected a callable or an object with "
+                                    f"attribute {name!r}, got {type(source).__name__}")
+        if swings is not None and not callable(swings):
+            raise TypeError(f"player source: swings must be callable or None, got "
+                            f"{type(swings).__name__}")
+        if not (swing_radius > 0):
+            raise ValueError(f"player source: swing_radius must be > 0, got {swing_radius}")
+        sh = self.atlas.sheet(sheet)
+        walk, idle, swing = (sh.animation(a) for a in ("walk", "idle", "swing"))
+        fw, fh = sh.frame_size
+        w, h = size if size is not None else (fw * self._sprite_scale, fh * self._sprite_scale)
+        if not (w > 0 and h > 0):
+            raise ValueError(f"player source: size must be positive, got {(w, h)}")
+        if self.player is None:
+            self.player = InstanceBatch(
+                self.gfx, "player", self.shaders, program="sprite", texture=self.atlas.texture,
+                frame_uvs=self.atlas.frame_uvs(sheet), capacity=2, policy=self._policy,
+                size=(w, h))
+        else:
+            self.player.set_frames(self.atlas.frame_uvs(sheet))
+        self._player = _PlayerSource(source, pos, prev_pos, facing, swings,
+                                     float(swing_radius), float(w), float(h), tint,
+                                     walk, idle, swing)
+        if swings is not None:
+            self._player.state[_PS_SWINGS] = swings()
 
     # ------------------------------------------------------------------ per frame
     def _resolve_target(self, target: moderngl.Framebuffer | None
@@ -369,6 +473,82 @@ class Renderer:
                 np.arctan2(vel[:n, 1], vel[:n, 0], out=rot[:n])
         batch.pack_range(n, cols[names["pos"]], prev, alpha, frame=frame, rotation=rot)
 
+    def _pack_player(self, alpha: float) -> None:
+        """The knight (and the swing ring) into the player batch. Allocates nothing retained:
+        its state lives in float32/float64 cells (a Python float attribute would switch
+        between a shared constant and an object of its own)."""
+        batch = self.player
+        if batch is None:
+            return
+        batch.begin()
+        src = self._player
+        if src is None:
+            return
+        pos, prev, cur = src.pos, src.prev, src.cur
+        if src.callable:
+            x, y, px, py = src.source()
+            pos[1, 0] = x
+            pos[1, 1] = y
+            prev[1, 0] = px
+            prev[1, 1] = py
+        else:
+            np.copyto(pos[1], getattr(src.source, src.pos_name), casting="unsafe")
+            if src.prev_name is not None:
+                np.copyto(prev[1], getattr(src.source, src.prev_name), casting="unsafe")
+            else:
+                np.copyto(prev[1], pos[1])
+        np.copyto(pos[0], pos[1])
+        np.copyto(prev[0], prev[1])
+        # Where it is drawn this frame, and how far that is from last frame's: the walk cycle
+        # advances with the distance (feet do not slide), and it faces the way it moves.
+        st = src.state
+        st[_PS_ALPHA] = alpha
+        np.subtract(pos[1], prev[1], out=cur)
+        np.multiply(cur, st[_PS_ALPHA:_PS_ALPHA + 1], out=cur)
+        np.add(cur, prev[1], out=cur)
+        np.subtract(cur, src.last, out=src.step)
+        np.copyto(src.last, cur)
+        moved = np.hypot(src.step[0], src.step[1])
+        st[_PS_ODOMETER] += moved
+        facing_x = 0.0
+        if src.facing_name is not None:
+            f = getattr(src.source, src.facing_name, None)
+            if f is not None:
+                facing_x = f[0]
+        if facing_x == 0.0 and abs(src.step[0]) > 1e-3:
+            facing_x = src.step[0]
+        if facing_x < 0.0:
+            st[_PS_FLIP] = 1.0
+        elif facing_x > 0.0:
+            st[_PS_FLIP] = 0.0
+        frame, size, tint = src.frame, src.size, src.tint
+        if moved > 1e-3 * src.h:
+            walk = src.walk
+            frame[1] = walk.first + int(st[_PS_ODOMETER] / (0.3 * src.h)) % walk.count
+        else:
+            idle = src.idle
+            frame[1] = idle.first + (self.frames // 30) % idle.count
+        size[1, 0] = -src.w if st[_PS_FLIP] else src.w
+        # The ring: shown for SWING_FRAMES frames after the swing counter goes up, under the
+        # knight (row 0; rows draw in order).
+        rows = 1
+        if src.swings is not None:
+            count = src.swings()
+            if count != st[_PS_SWINGS]:
+                st[_PS_SWINGS] = count
+                st[_PS_RING] = SWING_FRAMES
+            if st[_PS_RING] > 0:
+                left = st[_PS_RING]
+                st[_PS_RING] = left - 1
+                swing = src.swing
+                done = (SWING_FRAMES - left) / SWING_FRAMES
+                frame[0] = swing.first + min(int(done * swing.count), swing.count - 1)
+                tint[0, 3] = 0.35 * (1.0 - done)
+                rows = 2
+        first = 2 - rows
+        batch.pack_range(rows, pos[first:], prev[first:], alpha, frame=frame[first:],
+                         size=size[first:], tint=tint[first:])
+
     def render(self, alpha: float = 1.0, target: moderngl.Framebuffer | None = None) -> None:
         """Pack, upload and draw everything into ``target`` (default: ``self.target``).
 
@@ -407,6 +587,7 @@ class Renderer:
         bosses.begin(alpha)
         if self._boss_source is not None:
             self._boss_source(bosses)
+        self._pack_player(alpha)
         particles = self.particles
         particles.begin()
         psrc = self._particles
@@ -421,6 +602,9 @@ class Renderer:
             batch.upload()
         self.projectiles.upload()
         bosses.upload()
+        player = self.player
+        if player is not None:
+            player.upload()
         particles.upload()
         t2 = time.perf_counter_ns()
         matrix = self.camera.matrix
@@ -428,6 +612,8 @@ class Renderer:
             batch.draw(matrix)
         self.projectiles.draw(matrix)
         bosses.draw(matrix)
+        if player is not None:
+            player.draw(matrix)
         particles.draw(matrix)
         t3 = time.perf_counter_ns()
         rs.pack_ns += t1 - t0
@@ -451,8 +637,11 @@ class Renderer:
 
     @property
     def batches(self) -> tuple[InstanceBatch, ...]:
-        """Every batch in draw order (tiers, projectiles, bosses, particles)."""
-        return (*self.tier_batches, self.projectiles, self.bosses.batch, self.particles.batch)
+        """Every batch in draw order (tiers, projectiles, bosses, the player once it has a
+        source, particles)."""
+        player = () if self.player is None else (self.player,)
+        return (*self.tier_batches, self.projectiles, self.bosses.batch, *player,
+                self.particles.batch)
 
     def release(self) -> None:
         """Release every GL object this renderer made (safe twice).
