@@ -311,9 +311,15 @@ class FrameMeter:
     def mark_warmup_end(self) -> None:
         """Start measuring growth and the since-warm-up sums, counts and histograms now.
 
-        Allocates nothing retained: the values taken now are copied into an int64 array.
+        The blocks and gen0 readings restart here too, not at the last ``end_frame``: what the
+        frame did before the mark is warm-up. Allocates nothing retained: the values taken now
+        are copied into an int64 array.
         """
         self._reset_since_warmup()
+        self._last_blocks = sys.getallocatedblocks()
+        count0 = gc.get_count()[0]
+        self._gen0_acc = 0
+        self._gen0_base = count0
         self.warmed_up = True
 
     # ----------------------------------------------------------------- since the mark
