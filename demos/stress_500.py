@@ -7,8 +7,9 @@ Ramps a horde to the target, holds it for the whole duration and ends with a pas
   memory (RSS) growth after warm-up < 50 MB,
   engine CPU frame time p50 and p99 < 16 ms,
   no GC spike and no GC collection during the hold, no GC-tracked object retained by it,
-  allocated blocks and gen0 count within their measured fixed floors (engine/acceptance/
-  criteria.py says what they are made of),
+  no allocated block retained beyond the engine's int counters that pass 256 during the hold
+  (counted by name; <= 2, and <= 24 with them), gen0 count growth 0 (engine/acceptance/
+  criteria.py says why),
   >= 95 % slot reuse in every pool that churns, no ring overflow, no refused spawn,
   and the full simulated duration reached.
 
@@ -17,15 +18,15 @@ profiler, without waiting for the rasteriser. Each frame then waits for it (ctx.
 the full frame time is recorded beside it, reported as INFO: on a machine without a GPU, Mesa
 llvmpipe rasterises on the same CPU cores, and the table says so. Vsync is off.
 
-The horde: three enemy tiers from the first second, an immortal autopilot player with melee
-and an auto-aimed weapon, two bosses (demos/scenes/brute.toml, spitter.toml) entering during
-the ramp, hit and death particles.
+The horde: three enemy tiers from the first second, an immortal autopilot player (drawn as a
+knight, with a faint ring at each melee swing) with melee and an auto-aimed weapon, two bosses
+(demos/scenes/brute.toml, spitter.toml) entering during the ramp, hit and death particles.
 
 Phases: a full GC collection + freeze after the first frame (loading), ramp (at least --warmup
 seconds, until the target is live and no pool has reached a new high-water mark for 3 s), a
-young GC collection + freeze, 1 s of settling, then the hold (--duration
-seconds of simulated time, measured). The run never ends early on its own: a closed window,
-Escape or Ctrl-C still writes the report, marked partial, and the exit code is 1.
+young GC collection + freeze, 1 s of settling, then the hold (--duration seconds of simulated
+time, measured, with the profiler's combat flag on). The run never ends early on its own: a
+closed window, Escape or Ctrl-C still writes the report, marked partial, and the exit code is 1.
 
 Outputs beside --report: the JSON report (written atomically), PNG plots (frame time, memory,
 enemies by tier, GC, pools) and a final screenshot. Compare a report with a baseline with
@@ -420,6 +421,9 @@ class StressRun:
         r.set_particle_source(w.particles)
         slots = w.boss_system.slots
         r.set_boss_source(lambda sprites: sprites.add_from(slots))
+        stats = w.stats
+        r.set_player_source(w.player, swings=lambda: stats.melee_swings,
+                            swing_radius=w.config.melee.radius)
 
     def _capacity(self) -> int:
         args = self.args
@@ -664,7 +668,6 @@ class StressRun:
         # a spike (it ends in _close_window). Before the start readings: entering keeps the
         # previous thresholds (a tuple) until it leaves.
         self.profiler.set_combat(True)
-        self.profiler.mark_warmup_end()
         self.census.fill(self.world.enemies.count)
         self._next_progress_ns = time.perf_counter_ns() + PROGRESS_NS
         say(self.args, f"hold phase: {level.target} enemies for {level.window_s:g} s simulated, "
@@ -672,6 +675,9 @@ class StressRun:
         self.phase = _HOLD
         level.hold_start = self._snapshot()
         self._read_counters(self._counters_at_start)
+        # Last before the readings: the meter's since-warm-up blocks and gen0 sums then count
+        # from the same moment as the hold's (the dashboard shows the criterion's figure).
+        self.profiler.mark_warmup_end()
         self._read_marks(_M_START)
 
     def _close_window(self, level: Level) -> None:
