@@ -644,7 +644,9 @@ class SpatialHash:
             g.start.take(g.win_idx, out=g.win_end, mode="clip")
             span = g.off  # free until the next rebuild
             np.subtract(g.win_end, g.seg, out=span)
-            g.dmax_bound = span[span.argmax()].item() - 1  # int .max() keeps per-shape caches
+            # span.item(i), not span[i].item(): a numpy scalar's .item() keeps a fluctuating few
+            # blocks alive (numpy 2.4); int .max() keeps per-shape caches.
+            g.dmax_bound = span.item(int(span.argmax())) - 1
             g.win_m = m
         return g.dmax_bound
 
@@ -668,7 +670,7 @@ class SpatialHash:
         lim = self._gap[:n]
         np.subtract(wend, self._ar[1 : n + 1], out=lim)
         g.wend_m = g.win_m
-        return int(lim[lim.argmax()].item())  # argmax: int .max() keeps per-shape caches
+        return int(lim.item(int(lim.argmax())))  # as in _prepare_window
 
     def _check_radius(self, radius: float) -> int:
         if not (radius > 0.0 and radius <= self.cell_size):
@@ -806,7 +808,7 @@ class SpatialHash:
         cj.take(we, out=child.wend[:m], mode="clip")
         np.subtract(child.wend[:m], self._ar[1 : m + 1], out=we)
         self.last_compactions += 1
-        return min(int(we[we.argmax()]), m - 1) if m > 1 else 0  # argmax, as above
+        return min(int(we.item(int(we.argmax()))), m - 1) if m > 1 else 0  # as above
 
     def _write_back(self, child: _Level, lv: _Level) -> None:
         """Return the child's counts and forces to the parent's slots."""
