@@ -614,12 +614,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.seed is not None and args.seed < 0:
         p.error(f"--seed must be >= 0, got {args.seed}")
     try:
-        w, h = (int(v) for v in args.size.lower().split("x"))
-        if w <= 0 or h <= 0:
-            raise ValueError
-    except ValueError:
-        p.error(f"--size must be WIDTHxHEIGHT in pixels, e.g. 1280x720, got {args.size!r}")
-    args.width, args.height = w, h
+        args.width, args.height = engine.AppConfig.parse_size(args.size)
+    except ValueError as exc:
+        p.error(f"--{exc}")
     return args
 
 

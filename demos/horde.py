@@ -41,7 +41,7 @@ from engine.combat import (  # noqa: E402
 )
 from engine.core import App, AppConfig  # noqa: E402
 from engine.profiler import Profiler  # noqa: E402
-from engine.render import InstanceBatch, Renderer, build_atlas, tier_specs_from_table  # noqa: E402
+from engine.render import Renderer, build_atlas, tier_specs_from_table  # noqa: E402
 
 PROG = "horde.py"
 SCENES = ROOT / "demos" / "scenes"
@@ -53,8 +53,6 @@ KEY_RIGHT, KEY_LEFT, KEY_DOWN, KEY_UP = 262, 263, 264, 265
 
 WARMUP_S = 3.0
 """Simulated seconds before the profiler's warm-up mark (loading and first spawns are over)."""
-PLAYER_SIZE = 22.0
-"""World size of the player's sprite (pixels at zoom 1)."""
 
 
 # ----------------------------------------------------------------------------- command line
@@ -113,12 +111,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             parser.error(f"--{name.replace('_', '-')} must be a positive number of seconds, "
                          f"got {value}")
     try:
-        w, h = (int(v) for v in args.size.lower().split("x"))
-        if w <= 0 or h <= 0:
-            raise ValueError
-    except ValueError:
-        parser.error(f"--size must be WIDTHxHEIGHT in pixels, e.g. 1280x720, got {args.size!r}")
-    args.width, args.height = w, h
+        args.width, args.height = AppConfig.parse_size(args.size)
+    except ValueError as exc:
+        parser.error(f"--{exc}")
     return args
 
 
@@ -154,7 +149,6 @@ class HordeGame:
     Attributes:
         app, world, renderer, profiler: the engine parts.
         dashboard: the profiler's Dashboard (None with ``--no-dashboard``).
-        player_batch: the one-instance batch the player is drawn with.
         bosses_summoned: bosses brought in by the B key.
         revives: revivals by the R key.
     """
@@ -185,18 +179,12 @@ class HordeGame:
         r.set_particle_source(world.particles)
         slots = world.boss_system.slots
         r.set_boss_source(lambda sprites: sprites.add_from(slots))
-        self.player_batch = InstanceBatch(
-            r.gfx, "player", r.shaders, texture=atlas.upload(r.gfx),
-            frame_uvs=atlas.frame_uvs("elite"), capacity=1,
-            size=(PLAYER_SIZE, PLAYER_SIZE), tint=(0.45, 0.85, 1.0, 1.0))
-        self._player_pos = world.player.pos.reshape(1, 2)       # views, updated in place
-        self._player_prev = world.player.prev_pos.reshape(1, 2)
-        self._player_tint = np.array([[0.45, 0.85, 1.0, 1.0]], dtype=np.float32)
-        self._player_frame = np.zeros(1, dtype=np.float32)
-        self._anim_t = 0.0
+        stats = world.stats
+        r.set_player_source(world.player, swings=lambda: stats.melee_swings,
+                            swing_radius=world.config.melee.radius)
         app.render_hooks.append(self._camera_hook)
+        app.render_hooks.append(self._player_look)
         app.render_hooks.append(r.render_hook)
-        app.render_hooks.append(self._draw_player)
         app.resize_hooks.append(r.resize)
 
         self.profiler = Profiler()
@@ -242,6 +230,7 @@ class HordeGame:
         if not self.warmed_up and self.world.time >= WARMUP_S:
             self.warmed_up = True
             self.profiler.mark_warmup_end()
+            self.profiler.set_combat(True)  # GC thresholds for play; a gen2 is a spike now
         if not self.world.player.alive and not self._dead_noted:
             self._dead_noted = True
             self.game_overs += 1
@@ -283,29 +272,20 @@ class HordeGame:
         py = float(p.prev_pos[1]) + (float(p.pos[1]) - float(p.prev_pos[1])) * alpha
         self.renderer.camera.follow(px, py, self.app.frame_ns_last / 1e9)
 
-    def _draw_player(self, alpha: float) -> None:
-        """The player: one instance, flashing red while invulnerable after a hit."""
+    def _player_look(self, alpha: float) -> None:
+        """The knight flashes red while invulnerable after a hit and fades when it falls.
+        Allocates nothing (the renderer's tint cells)."""
         p = self.world.player
-        tint = self._player_tint
+        a = 1.0 if p.alive else 0.35
         if p.invuln > 0.0 and int(p.invuln * 12.0) % 2 == 0:
-            tint[0, 0], tint[0, 1], tint[0, 2] = 1.0, 0.3, 0.3
+            self.renderer.set_player_tint(1.0, 0.3, 0.3, a)
         else:
-            tint[0, 0], tint[0, 1], tint[0, 2] = 0.45, 0.85, 1.0
-        tint[0, 3] = 1.0 if p.alive else 0.35
-        self._anim_t += self.app.frame_ns_last / 1e9
-        self._player_frame[0] = int(self._anim_t * 8.0) % 8
-        b = self.player_batch
-        b.begin()
-        b.pack_range(1, self._player_pos, self._player_prev, alpha, tint=tint,
-                     frame=self._player_frame)
-        b.upload()
-        b.draw(self.renderer.camera.matrix)
+            self.renderer.set_player_tint(1.0, 1.0, 1.0, a)
 
     def _release(self) -> None:
         if self.args.screenshot is not None and self.app.size[0] > 0:
             path = self.renderer.screenshot(self.args.screenshot)
             print(f"{PROG}: screenshot {path}")
-        self.player_batch.release()
         self.renderer.release()
 
     # ------------------------------------------------------------------ running

@@ -125,6 +125,19 @@ def test_bad_config_is_refused_with_the_field_named(field, value, exc):
     assert field.split("_")[0] in str(info.value)
 
 
+def test_parse_size_reads_width_x_height():
+    assert AppConfig.parse_size("1280x720") == (1280, 720)
+    assert AppConfig.parse_size("64X48") == (64, 48)
+
+
+@pytest.mark.parametrize("text", ["1280", "12x", "x7", "0x5", "-3x4", "axb", "1x2x3", "", 5])
+def test_parse_size_refuses_bad_text_in_one_line(text):
+    with pytest.raises(ValueError) as info:
+        AppConfig.parse_size(text)
+    msg = str(info.value)
+    assert "WIDTHxHEIGHT" in msg and repr(text) in msg and "\n" not in msg
+
+
 def test_auto_mode_without_a_display_runs_headless_with_one_notice(monkeypatch, capfd, apps):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)

@@ -143,6 +143,8 @@ def test_horde_keys_boss_pause_dashboard_and_revive(horde):
     frames(game, 4)
     assert game.game_overs == 1 and game.app.scheduler.paused
     assert world.enemies.count > 0
+    # The renderer's knight is still drawn (faded), one draw of its own.
+    assert game.renderer.stats.instances["player"] >= 1
     inp.press(mod.KEY_R)
     frames(game, 2)
     assert world.player.alive and game.revives == 1 and not game.app.scheduler.paused

@@ -161,6 +161,26 @@ def test_player_source_may_be_a_callable_and_bad_sources_are_refused(rig, atlas)
         r.set_player_source(lambda: (0.0, 0.0, 0.0, 0.0), sheet="knight")
 
 
+def test_player_tint_changes_the_knight_and_needs_a_source(rig, atlas):
+    r = rig.r
+    with pytest.raises(RuntimeError, match="no player source"):
+        r.set_player_tint(1.0, 0.0, 0.0)
+    player = SimpleNamespace(pos=np.array([0.0, 0.0], np.float32),
+                             prev_pos=np.array([0.0, 0.0], np.float32))
+    r.set_player_source(player)
+    r.render(1.0)
+    square = (slice(H // 2 - 16, H // 2 + 16), slice(W // 2 - 16, W // 2 + 16))
+    plain = read_pixels(rig.fbo)[square].astype(int)
+    r.set_player_tint(1.0, 0.0, 0.0)   # red only: green and blue vanish, red stays
+    r.render(1.0)
+    red = read_pixels(rig.fbo)[square].astype(int)
+    assert plain[:, :, 1].max() > 40 and red[:, :, 1].max() == 0 and red[:, :, 2].max() == 0
+    assert np.abs(red[:, :, 0] - plain[:, :, 0]).max() <= 2
+    r.set_player_tint(1.0, 1.0, 1.0, 0.0)  # fully transparent: nothing left
+    r.render(1.0)
+    assert read_pixels(rig.fbo)[square][:, :, :3].max() == 0
+
+
 def test_enemies_are_interpolated_animated_and_tiered(rig):
     r, atlas = rig.r, rig.atlas
     enemies = EntityStore("enemies", 8, ENEMY_COLUMNS)

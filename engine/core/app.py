@@ -84,6 +84,26 @@ class AppConfig:
     clear_color: tuple[float, float, float, float] = (0.06, 0.06, 0.08, 1.0)
     """RGBA the target is cleared to at the start of rendering each frame."""
 
+    @staticmethod
+    def parse_size(text: str) -> tuple[int, int]:
+        """``"1280x720"`` -> ``(1280, 720)``: the ``--size`` of a command line.
+
+        Raises:
+            ValueError: not two positive integers joined by ``x`` (the message says what was
+                expected and what was given).
+        """
+        parts = text.lower().split("x") if isinstance(text, str) else []
+        try:
+            if len(parts) != 2:
+                raise ValueError
+            w, h = int(parts[0]), int(parts[1])
+        except ValueError:
+            w = h = 0
+        if w <= 0 or h <= 0:
+            raise ValueError(f"size must be WIDTHxHEIGHT in pixels, e.g. 1280x720, "
+                             f"got {text!r}")
+        return w, h
+
     def validate(self) -> None:
         """Check types and ranges of the fields the App uses itself.
 

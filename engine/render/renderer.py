@@ -410,6 +410,24 @@ class Renderer:
         if swings is not None:
             self._player.state[_PS_SWINGS] = swings()
 
+    def set_player_tint(self, r: float, g: float, b: float, a: float = 1.0) -> None:
+        """The player sprite's rgba from the next frame on (a hit flash, a fade on death).
+
+        Allocation contract: allocates nothing (four floats into the player's float32 cells).
+
+        Raises:
+            RuntimeError: no player source is set (``set_player_source``).
+        """
+        src = self._player
+        if src is None:
+            raise RuntimeError("set_player_tint: no player source is set; call "
+                               "set_player_source first")
+        tint = src.tint
+        tint[1, 0] = r
+        tint[1, 1] = g
+        tint[1, 2] = b
+        tint[1, 3] = a
+
     # ------------------------------------------------------------------ per frame
     def _resolve_target(self, target: moderngl.Framebuffer | None
                         ) -> moderngl.Framebuffer | None:
