@@ -26,6 +26,7 @@ ring_ops = st.lists(
         st.tuples(st.just("push"), st.integers(0, 0)),
         st.tuples(st.just("batch"), st.integers(0, 12)),
         st.tuples(st.just("drain"), st.integers(0, 12)),
+        st.tuples(st.just("clear"), st.integers(0, 0)),
     ),
     max_size=60,
 )
@@ -38,6 +39,7 @@ def test_ring_is_fifo_and_counts_every_overflow(ops, policy, cap):
     model: deque[int] = deque()
     lost = 0
     serial = 0
+    high = 0
     out = {k: np.zeros(16, dt) for k, dt in DAMAGE.items()}
 
     def model_push(values: list[int]) -> None:
@@ -65,14 +67,19 @@ def test_ring_is_fifo_and_counts_every_overflow(ops, policy, cap):
                             np.zeros(arg, np.int16), np.zeros(arg, np.uint8))
             model_push(list(range(serial, serial + arg)))
             serial += arg
+        elif op == "clear":
+            ring.clear()
+            model.clear()
         else:
             n = ring.drain(out, max_n=arg)
             expect = [model.popleft() for _ in range(min(arg, len(model)))]
             assert n == len(expect)
             assert out["target"][:n].tolist() == expect
-        assert len(ring) == len(model)
+        high = max(high, len(model))
+        assert len(ring) == ring.size == len(model)
         assert ring.overflows == lost
-    if policy is OverflowPolicy.DROP_NEWEST:
+        assert ring.high_water == high
+    if policy is OverflowPolicy.DROP_NEWEST and "clear" not in [op for op, _ in ops]:
         assert ring.pushed - ring.drained == len(ring)
     else:
         assert ring.pushed - ring.drained >= len(ring)

@@ -1,8 +1,10 @@
-"""The data core: struct-of-arrays entity store, pools, ring buffers, spatial hash.
+"""The data core: struct-of-arrays entity store, pools, ring buffers, spatial hash, and the
+int64-backed counter attributes they (and the combat layer) keep their counts in.
 
 No GL and no other engine layer is imported here.
 """
 
+from .counters import Counter, CounterCells, CounterError, CounterValueError
 from .pool import ExhaustionPolicy, ObjectPool, PoolError, PoolStats
 from .ring import OverflowPolicy, RingBuffer, RingError
 from .spatial_hash import SpatialHash
@@ -13,4 +15,5 @@ __all__ = [
     "PoolStats", "ExhaustionPolicy", "ObjectPool", "PoolError",
     "RingBuffer", "OverflowPolicy", "RingError",
     "SpatialHash",
+    "Counter", "CounterCells", "CounterError", "CounterValueError",
 ]

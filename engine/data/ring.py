@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import DTypeLike
 
+from .counters import Counter, CounterCells
 from .pool import check_capacity
 
 __all__ = ["OverflowPolicy", "RingBuffer", "RingError"]
@@ -31,19 +32,38 @@ class OverflowPolicy(str, enum.Enum):
     """Drop the oldest event to make room (count it)."""
 
 
-class RingBuffer:
+class RingBuffer(CounterCells):
     """Fixed-capacity FIFO of events stored as one numpy column per field.
 
     Allocation contract: ``push``, ``push_batch``, ``drain`` and ``clear`` allocate no array
-    data; they make only transient view objects, freed before they return.
+    data and retain nothing; they make only transient view objects and ints, freed before they
+    return.
+
+    Bookkeeping. Two monotone counts place every event: ``pushed`` (events accepted) and
+    ``_removed`` (events gone from the front: drained, dropped by OVERWRITE_OLDEST, or
+    forgotten by ``clear``). The size is ``pushed - _removed``, the head is ``_removed %
+    capacity``, the tail ``pushed % capacity``. Both live in int64 cells
+    (``engine.data.counters``) with the other counters, so a count past 256 keeps no Python int
+    alive, and a push reads three cells and writes one.
 
     Attributes:
         name: for the profiler.
-        capacity: events it holds.
+        capacity: events it holds (fixed).
         columns: name -> preallocated array of length ``capacity`` (storage order, not FIFO).
         pushed: events accepted, drained: events drained, overflows: events lost,
         high_water: largest fill seen.
     """
+
+    pushed = Counter()
+    """Events accepted since construction."""
+    drained = Counter()
+    """Events drained since construction."""
+    overflows = Counter()
+    """Events lost (refused, or dropped to make room)."""
+    high_water = Counter()
+    """Largest size seen."""
+    _removed = Counter()
+    """Events gone from the front: drained, dropped by OVERWRITE_OLDEST, cleared."""
 
     def __init__(self, name: str, capacity: int, columns: Mapping[str, DTypeLike],
                  policy: OverflowPolicy | str = OverflowPolicy.DROP_NEWEST) -> None:
@@ -80,46 +100,36 @@ class RingBuffer:
             self.columns[key] = np.zeros(capacity, dtype=dt)
         self._order = tuple(self.columns)
         self._cols = tuple(self.columns[k] for k in self._order)
-        self._head = 0
-        self._size = 0
-        self.pushed = 0
-        self.drained = 0
-        self.overflows = 0
-        self.high_water = 0
 
     def __len__(self) -> int:
-        return self._size
+        c = self._cv
+        return c[_PUSHED] - c[_REMOVED]
 
     @property
     def size(self) -> int:
         """Events waiting to be drained."""
-        return self._size
+        return len(self)
 
     @property
     def fill(self) -> float:
         """``size / capacity``."""
-        return self._size / self.capacity
+        return len(self) / self.capacity
 
     def _make_room(self, n: int) -> int:
         """How many of n new events to accept; drops the oldest under OVERWRITE_OLDEST."""
-        free = self.capacity - self._size
+        c = self._cv
+        cap = self.capacity
+        free = cap - (c[_PUSHED] - c[_REMOVED])
         if n <= free:
             return n
         if self.policy is OverflowPolicy.DROP_NEWEST:
-            self.overflows += n - free
+            c[_OVERFLOWS] += n - free
             return free
-        keep = min(n, self.capacity)
+        keep = min(n, cap)
         drop_old = keep - free
-        self._head = (self._head + drop_old) % self.capacity
-        self._size -= drop_old
-        self.overflows += drop_old + (n - keep)
+        c[_REMOVED] += drop_old
+        c[_OVERFLOWS] += drop_old + (n - keep)
         return keep
-
-    def _advance_tail(self, n: int) -> None:
-        self._size += n
-        self.pushed += n
-        if self._size > self.high_water:
-            self.high_water = self._size
 
     def push(self, *values: float | int) -> bool:
         """Append one event: one value per column, in declaration order.
@@ -130,15 +140,26 @@ class RingBuffer:
         Raises:
             RingError: the number of values differs from the number of columns.
         """
-        if len(values) != len(self._cols):
-            raise RingError(f"ring {self.name!r}.push: expected {len(self._cols)} values "
+        cols = self._cols
+        if len(values) != len(cols):
+            raise RingError(f"ring {self.name!r}.push: expected {len(cols)} values "
                             f"({', '.join(self._order)}), got {len(values)}")
-        if self._make_room(1) == 0:
-            return False
-        tail = (self._head + self._size) % self.capacity
-        for col, value in zip(self._cols, values):
+        # Per event: three cell reads and one write, the overflow policy only when full.
+        c = self._cv
+        cap = self.capacity
+        pushed = c[_PUSHED]
+        removed = c[_REMOVED]
+        if pushed - removed >= cap:
+            if self._make_room(1) == 0:
+                return False
+            removed = c[_REMOVED]
+        tail = pushed % cap
+        for col, value in zip(cols, values):
             col[tail] = value
-        self._advance_tail(1)
+        pushed += 1
+        c[_PUSHED] = pushed
+        if pushed - removed > c[_HIGH_WATER]:
+            c[_HIGH_WATER] = pushed - removed
         return True
 
     def push_batch(self, n: int, *arrays: np.ndarray) -> int:
@@ -167,14 +188,20 @@ class RingBuffer:
             return 0
         skip = n - accepted if self.policy is OverflowPolicy.OVERWRITE_OLDEST else 0
         cap = self.capacity
-        tail = (self._head + self._size) % cap
+        c = self._cv
+        pushed = c[_PUSHED]
+        tail = pushed % cap
         first = min(accepted, cap - tail)
         rest = accepted - first
         for col, arr in zip(self._cols, arrays):
             np.copyto(col[tail:tail + first], arr[skip:skip + first], casting="unsafe")
             if rest:
                 np.copyto(col[:rest], arr[skip + first:skip + accepted], casting="unsafe")
-        self._advance_tail(accepted)
+        pushed += accepted
+        c[_PUSHED] = pushed
+        size = pushed - c[_REMOVED]
+        if size > c[_HIGH_WATER]:
+            c[_HIGH_WATER] = size
         return accepted
 
     def drain(self, out: Mapping[str, np.ndarray], max_n: int | None = None) -> int:
@@ -190,7 +217,9 @@ class RingBuffer:
         Raises:
             RingError: a column is missing from ``out``.
         """
-        n = self._size
+        c = self._cv
+        removed = c[_REMOVED]
+        n = c[_PUSHED] - removed
         if max_n is not None and max_n < n:
             n = max_n
         for key in self._order:
@@ -203,7 +232,7 @@ class RingBuffer:
         if n <= 0:
             return 0
         cap = self.capacity
-        head = self._head
+        head = removed % cap
         first = min(n, cap - head)
         rest = n - first
         for key, col in zip(self._order, self._cols):
@@ -211,12 +240,18 @@ class RingBuffer:
             np.copyto(dst[:first], col[head:head + first], casting="unsafe")
             if rest:
                 np.copyto(dst[first:n], col[:rest], casting="unsafe")
-        self._head = (head + n) % cap
-        self._size -= n
-        self.drained += n
+        c[_REMOVED] = removed + n
+        c[_DRAINED] += n
         return n
 
     def clear(self) -> None:
         """Forget every waiting event (they are not counted as overflows)."""
-        self._head = 0
-        self._size = 0
+        c = self._cv
+        c[_REMOVED] = c[_PUSHED]
+
+
+_PUSHED = RingBuffer.pushed.index
+_DRAINED = RingBuffer.drained.index
+_OVERFLOWS = RingBuffer.overflows.index
+_HIGH_WATER = RingBuffer.high_water.index
+_REMOVED = RingBuffer._removed.index
