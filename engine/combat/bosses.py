@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, cast
 
-from engine.data import ObjectPool
+from engine.data import Counter, CounterCells, ObjectPool
 
 from .damage import KIND_PLAYER, SOURCE_BOSS
 from .scene import BossScene
@@ -43,7 +43,7 @@ _EPS = 1e-9
 _SLOT_MASK = (1 << _SLOT_BITS) - 1
 
 
-class Boss:
+class Boss(CounterCells):
     """One boss (a pooled object; all fields are rewritten when it is spawned).
 
     Attributes:
@@ -58,16 +58,30 @@ class Boss:
         anim: current animation name; anim_frame: its frame index (int); anim_time: seconds
             since the animation started.
         dying: in the death state.
+        serial, hits_taken, transitions: counters.
+
+    ``serial``, ``handle``, ``anim_frame``, ``hits_taken`` and ``transitions`` are int64 cells
+    (``engine.data.counters``): the handle is past 256 from the first spawn, and a plain int
+    that changes would keep a heap int of its own alive.
     """
 
-    __slots__ = ("slot", "serial", "handle", "active", "scene", "x", "y", "prev_x", "prev_y",
-                 "hp", "max_hp", "radius", "state", "state_time", "anim", "anim_frame",
+    __slots__ = ("slot", "active", "scene", "x", "y", "prev_x", "prev_y",
+                 "hp", "max_hp", "radius", "state", "state_time", "anim",
                  "anim_time", "dying", "hurt_ready", "saved_state", "saved_time",
-                 "saved_anim_time", "vx", "vy", "cooldowns", "hits_taken", "transitions")
+                 "saved_anim_time", "vx", "vy", "cooldowns")
+    serial = Counter()
+    """Times this pooled object was spawned."""
+    handle = Counter()
+    """``serial << 8 | slot`` (-1 before the first spawn)."""
+    anim_frame = Counter()
+    """Frame index of the current animation."""
+    hits_taken = Counter()
+    """Damage events applied since the spawn."""
+    transitions = Counter()
+    """State changes since the spawn (tests, debugging)."""
 
     def __init__(self, slot: int) -> None:
         self.slot = slot
-        self.serial = 0
         self.handle = -1
         self.active = False
         self.scene: BossScene | None = None
@@ -76,7 +90,6 @@ class Boss:
         self.state = ""
         self.state_time = 0.0
         self.anim = ""
-        self.anim_frame = 0
         self.anim_time = 0.0
         self.dying = False
         self.hurt_ready = 0.0
@@ -86,14 +99,17 @@ class Boss:
         self.vx = self.vy = 0.0
         self.cooldowns: dict[str, float] = {}
         """Pattern name -> simulated time when it may be used again."""
-        self.hits_taken = 0
-        self.transitions = 0
-        """State changes so far (tests, debugging)."""
 
     def __repr__(self) -> str:
         name = self.scene.name if self.scene else None
         return (f"Boss(slot={self.slot}, scene={name!r}, active={self.active}, "
                 f"state={self.state!r}, anim={self.anim!r}:{self.anim_frame}, hp={self.hp:g})")
+
+
+_HANDLE = Boss.handle.index
+_ANIM_FRAME = Boss.anim_frame.index
+_HITS_TAKEN = Boss.hits_taken.index
+_TRANSITIONS = Boss.transitions.index
 
 
 class BossSystem:
@@ -175,10 +191,13 @@ class BossSystem:
         if handle < 0 or slot >= len(self.slots):
             return False
         boss = self.slots[slot]
-        if not boss.active or boss.handle != handle or boss.dying:
+        # Per damage event: the handle and hit count are read and written through the cells
+        # directly (a Counter descriptor call costs ~4x a cell access).
+        cells = boss._cv
+        if not boss.active or cells[_HANDLE] != handle or boss.dying:
             return False
         boss.hp -= amount
-        boss.hits_taken += 1
+        cells[_HITS_TAKEN] += 1
         scene = cast(BossScene, boss.scene)  # an active boss always has its scene
         if boss.hp <= 0.0:
             boss.hp = 0.0
@@ -201,8 +220,9 @@ class BossSystem:
         boss.state_time = 0.0
         boss.anim = anim
         boss.anim_time = 0.0
-        boss.anim_frame = 0
-        boss.transitions += 1
+        cells = boss._cv  # per state change: the cells directly (see apply_damage)
+        cells[_ANIM_FRAME] = 0
+        cells[_TRANSITIONS] += 1
 
     def _enter(self, boss: Boss, name: str) -> None:
         """Enter a declared state; an attack whose pattern cools down is skipped."""
@@ -259,7 +279,9 @@ class BossSystem:
         boss.anim_time += dt
         anim = scene.animations[boss.anim]
         frame = int(boss.anim_time * anim.fps)
-        boss.anim_frame = frame % anim.frames if anim.loop else min(frame, anim.frames - 1)
+        # Per boss per tick: the cell directly (see apply_damage).
+        boss._cv[_ANIM_FRAME] = (frame % anim.frames if anim.loop
+                                 else min(frame, anim.frames - 1))
         if boss.state == "death":
             if boss.state_time >= anim.duration - _EPS:
                 self._release(boss)
@@ -271,7 +293,7 @@ class BossSystem:
                 boss.state_time = boss.saved_time
                 boss.anim = spec.animation
                 boss.anim_time = boss.saved_anim_time
-                boss.transitions += 1
+                boss._cv[_TRANSITIONS] += 1
             return
         spec = scene.states[boss.state]
         px = float(w.player.pos[0])

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine.data import Counter, CounterCells
+
 from ._kernels import Compactor, f32, i64
 
 if TYPE_CHECKING:
@@ -52,16 +54,25 @@ DAMAGE_COLUMNS = {"target": np.int64, "amount": np.float32, "source": np.int16,
 """Columns of the damage ring."""
 
 
-class DamageSystem:
+class DamageSystem(CounterCells):
     """System ``damage``: drain the damage ring and apply every event once.
 
     Attributes:
         death_count: enemies killed this tick, waiting for the ``deaths`` system.
         death_pos: ``(k, 2)`` positions of those enemies (first ``death_count`` rows).
         death_tier: their tier indices (int64).
+        hit_count: enemies hit and not killed this tick (first rows of ``hit_pos``).
         events_applied: enemy events applied since the start.
         last_rounds: accumulation rounds of the last tick (1 unless an enemy was hit twice).
+
+    The counts are int64 cells (``engine.data.counters``): ``events_applied`` passes 256 in the
+    first seconds, and the per-tick counts exceed 256 in a big horde.
     """
+
+    death_count = Counter()
+    hit_count = Counter()
+    events_applied = Counter()
+    last_rounds = Counter()
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -94,13 +105,9 @@ class DamageSystem:
         self._c_enemy = np.array(KIND_ENEMY, np.uint8)
         self._c_zero_i = i64(0)
         self._c_zero_f = f32(0.0)
-        self.death_count = 0
         self.death_pos = np.zeros((rcap, 2), np.float32)
         self.death_tier = np.zeros(rcap, np.int64)
-        self.hit_count = 0
         self.hit_pos = np.zeros((rcap, 2), np.float32)
-        self.events_applied = 0
-        self.last_rounds = 0
 
     def __call__(self, dt: float) -> None:
         """Drain the ring and apply the events.
@@ -132,19 +139,27 @@ class DamageSystem:
         targets = self._out["target"]
         amounts = self._out["amount"]
         kinds = self._out["kind"]
+        stale = 0
+        player_hits = 0
         for j in range(k):
             i = int(self._tmp_i[j])
             kind = int(kinds[i])
             amount = float(amounts[i])
             if kind == KIND_BOSS:
                 if not w.boss_system.apply_damage(int(targets[i]), amount):
-                    w.stats.stale_damage_events += 1
+                    stale += 1
             elif kind == KIND_PLAYER:
                 if w.player.take_damage(amount):
-                    w.stats.player_hits += 1
-                    w.stats.player_deaths = w.player.deaths
+                    player_hits += 1
             else:
-                w.stats.stale_damage_events += 1
+                stale += 1
+        # The counters once per tick, not per event (each write is a descriptor call).
+        st = w.stats
+        if stale:
+            st.stale_damage_events += stale
+        if player_hits:
+            st.player_hits += player_hits
+            st.player_deaths = w.player.deaths
 
     def _apply_enemies(self, n: int, n_enemy: int) -> None:
         w = self.world
@@ -155,7 +170,8 @@ class DamageSystem:
         np.logical_and(valid, np.greater_equal(rows, self._c_zero_i, out=self._tmpb[:n]),
                        out=valid)
         n_valid = int(np.count_nonzero(valid))
-        w.stats.stale_damage_events += n_enemy - n_valid
+        if n_valid != n_enemy:  # a counter write is a descriptor call: none when nothing is stale
+            w.stats.stale_damage_events += n_enemy - n_valid
         if n_valid == 0:
             return
         self.events_applied += n_valid
@@ -264,8 +280,9 @@ class DeathSystem:
             w.player.kills += k
             w.player.xp += gained
             w.particle_fx.burst_by_tier(dmg.death_pos[:k], tiers, k)
-        if dmg.hit_count:
-            w.particle_fx.burst_hits(dmg.hit_pos[:dmg.hit_count], dmg.hit_count)
+        hits = dmg.hit_count
+        if hits:
+            w.particle_fx.burst_hits(dmg.hit_pos[:hits], hits)
             dmg.hit_count = 0
         n = w.enemies.count
         st.enemies_live = n

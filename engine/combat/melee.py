@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine.data import Counter, CounterCells
+
 from ._kernels import Compactor, f32
 from .damage import KIND_BOSS, KIND_ENEMY, SOURCE_MELEE
 
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["Melee"]
 
 
-class Melee:
+class Melee(CounterCells):
     """System ``melee``.
 
     Attributes:
@@ -29,7 +31,12 @@ class Melee:
         swings: swings so far.
         last_hits: enemies hit by the last swing.
         last_swing_time: simulated time of the last swing (for effects), or -1.
+
+    ``swings`` and ``last_hits`` are int64 cells (``engine.data.counters``).
     """
+
+    swings = Counter()
+    last_hits = Counter()
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -38,8 +45,6 @@ class Melee:
         self.enabled = cfg.enabled
         cap = world.enemies.capacity
         self.timer = cfg.period
-        self.swings = 0
-        self.last_hits = 0
         self.last_swing_time = -1.0
         self._rows = np.zeros(cap + 1, np.int64)
         self._rows2 = np.zeros(cap + 1, np.int64)

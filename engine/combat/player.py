@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine.data import Counter, CounterCells
+
 from ._kernels import f32
 from .config import PlayerConfig
 from .damage import KIND_PLAYER, SOURCE_CONTACT
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["Player", "PlayerControl", "ContactDamage"]
 
 
-class Player:
+class Player(CounterCells):
     """The player's state (one object, updated in place).
 
     Attributes:
@@ -36,7 +38,15 @@ class Player:
         alive: False once hp reached 0 (unless ``immortal``).
         kills, xp: counters.
         hits_taken, deaths: counters.
+
+    The four counters are int64 cells (``engine.data.counters``): kills and xp pass 256 in the
+    first seconds of a horde, and a plain int past 256 would keep a heap int alive.
     """
+
+    kills = Counter()
+    xp = Counter()
+    hits_taken = Counter()
+    deaths = Counter()
 
     def __init__(self, cfg: PlayerConfig) -> None:
         self.cfg = cfg
@@ -53,10 +63,6 @@ class Player:
         self.max_hp = cfg.hp
         self.invuln = 0.0
         self.alive = True
-        self.kills = 0
-        self.xp = 0
-        self.hits_taken = 0
-        self.deaths = 0
 
     @property
     def x(self) -> float:
@@ -90,7 +96,7 @@ class Player:
         if self.invuln > 0.0 or not self.alive or amount <= 0.0:
             return False
         self.hp -= amount
-        self.hits_taken += 1
+        self._cv[_HITS_TAKEN] += 1  # per hit: the cell directly, not the descriptor
         self.invuln = self.cfg.invuln_seconds
         if self.hp <= 0.0:
             self.deaths += 1
@@ -100,6 +106,9 @@ class Player:
                 self.hp = 0.0
                 self.alive = False
         return True
+
+
+_HITS_TAKEN = Player.hits_taken.index
 
 
 class PlayerControl:

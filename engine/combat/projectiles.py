@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine.data import Counter, CounterCells
+
 from ._kernels import Compactor, f32, i64
 from .damage import KIND_BOSS, KIND_ENEMY, KIND_PLAYER, SOURCE_PROJECTILE
 
@@ -52,13 +54,15 @@ PAIR_SCRATCH = 1 << 15
 """Items of the projectile x candidate distance matrix per chunk."""
 
 
-class ProjectileSystem:
+class ProjectileSystem(CounterCells):
     """System ``projectiles``, and the firing helpers the bosses use.
 
     Attributes:
         timer: seconds until the weapon may fire again.
-        fired: projectiles fired by the player.
+        fired: projectiles fired by the player (an int64 cell, ``engine.data.counters``).
     """
+
+    fired = Counter()
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -66,7 +70,6 @@ class ProjectileSystem:
         self.cfg = cfg
         self.enabled = cfg.enabled
         self.timer = 0.0
-        self.fired = 0
         cap = world.projectiles.capacity
         ecap = world.enemies.capacity
         self._dt = f32(0.0)
@@ -221,14 +224,17 @@ class ProjectileSystem:
         cfg = self.cfg
         spread = math.radians(cfg.spread_degrees)
         first = base - spread * (cfg.multishot - 1) / 2.0
+        shots = 0
         for i in range(cfg.multishot):
             a = first + spread * i
             h = self.fire(px, py, cfg.speed * math.cos(a), cfg.speed * math.sin(a),
                           damage=cfg.damage, life=cfg.lifetime, radius=cfg.radius,
                           pierce=cfg.pierce)
             if h >= 0:
-                self.fired += 1
-                w.stats.projectiles_fired += 1
+                shots += 1
+        if shots:  # once per volley, not per shot: each counter write is a descriptor call
+            self.fired += shots
+            w.stats.projectiles_fired += shots
         return True
 
     # ------------------------------------------------------------------ the system

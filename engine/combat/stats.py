@@ -4,76 +4,73 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.data import Counter, CounterCells
+
 __all__ = ["CombatStats"]
 
 
-class CombatStats:
-    """Plain counters updated by the combat systems; read-only for everyone else.
+class CombatStats(CounterCells):
+    """Counters updated by the combat systems; read-only for everyone else.
 
-    Pool counters (capacity, in use, refusals, reuses...) are on each pool's ``PoolStats``
-    (``world.pools()``); ring overflows are on the ring (``world.rings()``).
+    The int counters are int64 cells (``engine.data.counters``): reading one gives a plain
+    int, and a counter past 256 keeps no Python int alive. Pool counters (capacity, in use,
+    refusals, reuses...) are on each pool's ``PoolStats`` (``world.pools()``); ring overflows
+    are on the ring (``world.rings()``).
     """
 
-    __slots__ = (
-        "tier_names", "ticks", "time", "enemies_by_tier", "kills_by_tier", "enemies_live",
-        "damage_events_last_tick", "damage_events_total", "stale_damage_events",
-        "projectiles_live", "particles_live", "bosses_live",
-        "spawns_total", "spawn_refusals", "spawns_capped",
-        "boss_spawns", "boss_refusals", "boss_kills",
-        "melee_swings", "melee_hits_total", "projectiles_fired", "projectile_hits_total",
-        "player_hits", "player_deaths",
-    )
+    __slots__ = ("tier_names", "time", "enemies_by_tier", "kills_by_tier")
+
+    ticks = Counter()
+    """Steps simulated."""
+    enemies_live = Counter()
+    """Live enemies (after this tick's flush)."""
+    damage_events_last_tick = Counter()
+    """Damage events drained in the last tick."""
+    damage_events_total = Counter()
+    """Damage events drained since the start."""
+    stale_damage_events = Counter()
+    """Events whose target was already gone (stale handle): dropped, counted."""
+    projectiles_live = Counter()
+    """Live projectiles (player's and bosses')."""
+    particles_live = Counter()
+    """Live particles."""
+    bosses_live = Counter()
+    """Bosses alive (dying ones included until their death animation ends)."""
+    spawns_total = Counter()
+    """Enemies spawned since the start."""
+    spawn_refusals = Counter()
+    """Enemy spawns refused because the enemy store was full (never silent)."""
+    spawns_capped = Counter()
+    """Ticks in which the wave director held spawns back at ``max_enemies``."""
+    boss_spawns = Counter()
+    """Bosses that entered."""
+    boss_refusals = Counter()
+    """Boss waves refused because the boss pool was full."""
+    boss_kills = Counter()
+    """Bosses killed."""
+    melee_swings = Counter()
+    """Melee swings."""
+    melee_hits_total = Counter()
+    """Damage events pushed by melee."""
+    projectiles_fired = Counter()
+    """Projectiles the player fired."""
+    projectile_hits_total = Counter()
+    """Damage events pushed by projectiles (player's)."""
+    player_hits = Counter()
+    """Hits the player took (after invulnerability)."""
+    player_deaths = Counter()
+    """Times the player's hp reached 0."""
 
     def __init__(self, tier_names: tuple[str, ...]) -> None:
         n_tiers = len(tier_names)
         self.tier_names = tier_names
         """Tier names, in the order of the per-tier arrays."""
-        self.ticks = 0
-        """Steps simulated."""
         self.time = 0.0
         """Simulated seconds."""
         self.enemies_by_tier = np.zeros(n_tiers, np.int64)
         """Live enemies per tier (after this tick's flush)."""
         self.kills_by_tier = np.zeros(n_tiers, np.int64)
         """Enemies killed per tier since the start."""
-        self.enemies_live = 0
-        """Live enemies (after this tick's flush)."""
-        self.damage_events_last_tick = 0
-        """Damage events drained in the last tick."""
-        self.damage_events_total = 0
-        """Damage events drained since the start."""
-        self.stale_damage_events = 0
-        """Events whose target was already gone (stale handle): dropped, counted."""
-        self.projectiles_live = 0
-        """Live projectiles (player's and bosses')."""
-        self.particles_live = 0
-        """Live particles."""
-        self.bosses_live = 0
-        """Bosses alive (dying ones included until their death animation ends)."""
-        self.spawns_total = 0
-        """Enemies spawned since the start."""
-        self.spawn_refusals = 0
-        """Enemy spawns refused because the enemy store was full (never silent)."""
-        self.spawns_capped = 0
-        """Ticks in which the wave director held spawns back at ``max_enemies``."""
-        self.boss_spawns = 0
-        """Bosses that entered."""
-        self.boss_refusals = 0
-        """Boss waves refused because the boss pool was full."""
-        self.boss_kills = 0
-        """Bosses killed."""
-        self.melee_swings = 0
-        """Melee swings."""
-        self.melee_hits_total = 0
-        """Damage events pushed by melee."""
-        self.projectiles_fired = 0
-        """Projectiles the player fired."""
-        self.projectile_hits_total = 0
-        """Damage events pushed by projectiles (player's)."""
-        self.player_hits = 0
-        """Hits the player took (after invulnerability)."""
-        self.player_deaths = 0
-        """Times the player's hp reached 0."""
 
     def as_dict(self) -> dict[str, object]:
         """A plain snapshot for reports (allocates: not for per-frame use)."""
@@ -81,6 +78,7 @@ class CombatStats:
         for name in self.__slots__:
             value = getattr(self, name)
             out[name] = value.tolist() if isinstance(value, np.ndarray) else value
+        out.update(self.counters())
         return out
 
     def __repr__(self) -> str:

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine.data import Counter, CounterCells
+
 from ._kernels import f32
 
 if TYPE_CHECKING:
@@ -52,13 +54,16 @@ separation velocity computed after the hash rebuild and applied by the next move
 numbers (speed with a per-enemy jitter)."""
 
 
-class WaveDirector:
+class WaveDirector(CounterCells):
     """System ``waves``: the spawn schedule, the ring, the tier mix, boss waves.
 
     Attributes:
         time: simulated seconds since the start.
         budget: spawns owed (fractional), bounded by ``max_enemies``.
     """
+
+    _next_boss = Counter()
+    """Index of the next boss wave (an int64 cell, as every int the systems update)."""
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -83,7 +88,6 @@ class WaveDirector:
         self._two = f32(2.0)
         self._jitter = f32(cfg.speed_jitter)
         self._bosses = sorted(world.config.bosses, key=lambda b: b.time)
-        self._next_boss = 0
 
     # ------------------------------------------------------------------ schedule
     @property
