@@ -7,9 +7,9 @@ Ramps a horde to the target, holds it for the whole duration and ends with a pas
   memory (RSS) growth after warm-up < 50 MB,
   engine CPU frame time p50 and p99 < 16 ms,
   no GC spike and no GC collection during the hold, no GC-tracked object retained by it,
-  no allocated block retained beyond the engine's int counters that pass 256 during the hold
-  (counted by name; <= 2, and <= 24 with them), gen0 count growth 0 (engine/acceptance/
-  criteria.py says why),
+  net allocated blocks growth over the hold <= 2, raw (the engine keeps its counters in int64
+  cells, so a counter passing 256 costs nothing; a plain int attribute of the world that still
+  does is named in an INFO row), gen0 count growth 0 (engine/acceptance/criteria.py says why),
   >= 95 % slot reuse in every pool that churns, no ring overflow, no refused spawn,
   and the full simulated duration reached.
 
@@ -294,7 +294,8 @@ class Level:
     gc_spikes: int | None = None
     spikes: dict[str, int] = field(default_factory=dict)
     crossed: list[str] = field(default_factory=list)
-    """World counters that passed 256 during the window (see ``_small_int_crossings``)."""
+    """Plain int attributes of the world that passed 256 during the window (see
+    ``_small_int_crossings``): none while the engine keeps its counters in int64 cells."""
     in_combat: bool = False
     """Whether the profiler's combat flag was on at the end of the window."""
     measurements: dict[str, Any] = field(default_factory=dict)
@@ -455,8 +456,13 @@ class StressRun:
         store.kill_rows(mask)
 
     def _int_counters(self) -> list[tuple[str, Any, str]]:
-        """``(label, object, attribute)`` of every int attribute of the world's stats, player,
-        pools, rings, systems and boss slots: the counters the ramp keeps an eye on."""
+        """``(label, object, attribute)`` of every plain int attribute of the world's stats,
+        player, pools, rings, systems and boss slots.
+
+        The engine keeps its counters in int64 cells (``engine.data.counters``: descriptors,
+        not instance attributes), so this finds only constants (a capacity, a config value, a
+        boss's slot index); a plain-int counter added back is found here and named by
+        ``_small_int_crossings`` if it passes 256 during the hold."""
         w = self.world
         objs: list[tuple[str, Any]] = [("stats", w.stats), ("player", w.player)]
         objs += [(f"pool {p.name}", p) for p in w.pools()]
@@ -480,15 +486,15 @@ class StressRun:
             out[j] = getattr(obj, attr)
 
     def _small_int_crossings(self) -> tuple[int, list[str]]:
-        """World counters that left (or re-entered) CPython's small-int cache over the hold.
+        """Plain int attributes of the world that left (or re-entered) CPython's small-int
+        cache over the hold.
 
-        A counter that passes 256 holds a heap int of its own from then on: one allocated
-        block, once, that the hold's blocks reading counts. The engine keeps its counters as
-        Python ints (PoolStats, combat stats, the player, the systems), and which of them pass
-        256 during a hold depends on its length and their rates, so they are counted exactly
-        here, by name: the net count of int objects (a counter falling back below 257 frees
-        its int), and the names of those that left. Called right after the end reading, while
-        the counters still hold the objects it read.
+        A plain int counter that passes 256 holds a heap int of its own from then on: one
+        allocated block, once, that the hold's raw blocks reading counts. The engine's
+        counters are int64 cells and never do; this names any that are not (information: the
+        blocks row judges the raw count): the net count of int objects (a counter falling
+        back below 257 frees its int), and the names of those that left. Called right after
+        the end reading, while the attributes still hold the objects it read.
         """
         from engine.profiler import SMALL_INT_MAX
 
@@ -794,7 +800,8 @@ class StressRun:
                 Below("frame time p99 (engine CPU)", "frame_cpu_p99_ms", FRAME_BUDGET_MS, "ms"),
             ]
         else:
-            crit = default_criteria(self.pool_names, required_pools=("enemies",))
+            crit = default_criteria(self.pool_names, required_pools=("enemies",),
+                                    counters_past_256=level.crossed)
             if self.args.mode == "ramp":
                 # Per level: the window is short and follows a ramp; memory growth is judged
                 # against the whole-run limit by the hold run, not per level.
@@ -860,6 +867,7 @@ class StressRun:
             "gc_gen2_hold": level.gc_by_gen[2],
             "blocks_growth_hold": blocks,
             "small_int_crossings_hold": crossings,
+            # Information only (the baseline compares it): the raw count is judged.
             "blocks_growth_beyond_counters_hold": blocks - crossings,
             "gen0_growth_hold": level.gen0_growth,
             "tracked_growth_hold": int(self.marks[_M_END + 2] - self.marks[_M_START + 2]),

@@ -51,7 +51,7 @@ def good_measurements() -> dict:
         "tick_p50_ms": 5.0, "render_cpu_p50_ms": 3.0,
         "frame_full_p50_ms": 21.0, "frame_full_p99_ms": 33.0,
         "gc_spikes": 0, "gc_collections_hold": 0,
-        "blocks_growth_hold": 7, "small_int_crossings_hold": 8,
+        "blocks_growth_hold": -1, "small_int_crossings_hold": 0,
         "blocks_growth_beyond_counters_hold": -1, "gen0_growth_hold": 0, "tracked_growth_hold": 0,
         "pools": {"enemies": {"acquires_hold": 400, "reuses_hold": 400},
                   "projectiles": {"acquires_hold": 900, "reuses_hold": 899}},
@@ -109,9 +109,8 @@ BAD_INPUTS = [
     ("frame time p99 (engine CPU)", "frame_cpu_p99_ms", 40.0),
     ("GC spikes (hold)", "gc_spikes", 1),
     ("GC collections (hold)", "gc_collections_hold", 1),
-    ("allocated blocks growth (hold)", "blocks_growth_hold", 25),
+    ("allocated blocks growth (hold)", "blocks_growth_hold", 3),
     ("allocated blocks growth (hold)", "blocks_growth_hold", 1800),
-    ("blocks growth beyond counters (hold)", "blocks_growth_beyond_counters_hold", 3),
     ("tracked objects retained (hold)", "tracked_growth_hold", 1),
     ("gen0 count growth (hold)", "gen0_growth_hold", 1),
     ("ring overflows", "ring_overflows", 2),
@@ -171,6 +170,28 @@ def test_limit_from_another_measurement_and_bad_declarations():
         Criterion("x", "x", "~", 1)
     with pytest.raises(CriteriaError, match="min_ratio"):
         PoolReuse("p", 1.5)
+
+
+def test_blocks_are_judged_raw_and_counters_past_256_are_named_not_subtracted():
+    """The blocks row holds the raw growth: a plain-int counter passing 256 is one block of it,
+    named in the INFO row, and no longer subtracted (the beyond-counters figure is not a
+    row)."""
+    meas = good_measurements()
+    meas.update({"blocks_growth_hold": 3, "small_int_crossings_hold": 3,
+                 "blocks_growth_beyond_counters_hold": 0})
+    names = ["player.kills", "pool enemies.acquires", "stats.ticks"]
+    rows = {r.name: r for r in evaluate(default_criteria(POOLS, counters_past_256=names),
+                                        meas)}
+    assert rows["allocated blocks growth (hold)"].verdict == FAIL
+    info = rows["counters passing 256 (hold)"]
+    assert info.verdict == INFO and info.measured == 3
+    assert info.note.endswith(": player.kills, pool enemies.acquires, stats.ticks")
+    assert not any("beyond" in name for name in rows)
+    assert not any("beyond" in c.name for c in default_criteria(POOLS))
+    # None passing 256: the note has no names.
+    clean = {r.name: r for r in evaluate(default_criteria(POOLS), good_measurements())}
+    assert clean["counters passing 256 (hold)"].note.endswith("(engine counters are int64 "
+                                                              "cells)")
 
 
 def test_table_lists_every_row_and_names_the_frame_time_used():
