@@ -70,7 +70,7 @@ class Predator:
         self.meals = 0
 
 
-class Boids:
+class Boids(engine.CounterCells):
     """The simulation: stores, hash, pool, ring, and the four systems.
 
     Args:
@@ -90,6 +90,10 @@ class Boids:
     Raises:
         ValueError: count or world size not positive.
     """
+
+    eaten = engine.Counter()
+    respawned = engine.Counter()
+    """Counters in int64 cells: past 256 a plain int attribute keeps a heap int alive."""
 
     CELL = 40.0
     """Cell size of the hash = the flock's perception range (pixels)."""
@@ -130,8 +134,6 @@ class Boids:
         self.predators = engine.ObjectPool("predators", self._make_predator, predator_capacity)
         self.caught = engine.RingBuffer("caught", 256, {"predator": np.int32, "x": np.float32,
                                                         "y": np.float32})
-        self.eaten = 0
-        self.respawned = 0
         self.centroid = np.array([w / 2.0, h / 2.0])
 
         # Scratch: made once, reused every tick (the allocation contract).

@@ -166,13 +166,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--limit must be >= --step ({args.step}), got {args.limit}")
     if args.max_frames is not None and args.max_frames <= 0:
         parser.error(f"--max-frames must be a positive integer, got {args.max_frames}")
+    from engine.core import AppConfig
     try:
-        w, h = (int(v) for v in args.size.lower().split("x"))
-        if w <= 0 or h <= 0:
-            raise ValueError
-    except ValueError:
-        parser.error(f"--size must be WIDTHxHEIGHT in pixels, e.g. 1280x720, got {args.size!r}")
-    args.width, args.height = w, h
+        args.width, args.height = AppConfig.parse_size(args.size)
+    except ValueError as exc:
+        parser.error(f"--{exc}")
     if args.report.suffix != ".json":
         parser.error(f"--report must name a .json file, got {str(args.report)!r}")
     args.mode = "ramp" if args.ramp else "max" if args.max else "hold"

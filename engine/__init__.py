@@ -7,7 +7,8 @@ docs/EMBEDDING.md; everything else is reachable through the layer packages
 
 - Loop: ``App``, ``AppConfig``, ``Scheduler`` (fixed step, interpolation alpha).
 - Data: ``EntityStore`` (SoA + generational handles), ``ObjectPool``, ``PoolStats``,
-  ``ExhaustionPolicy``, ``RingBuffer``, ``OverflowPolicy``, ``SpatialHash``.
+  ``ExhaustionPolicy``, ``RingBuffer``, ``OverflowPolicy``, ``SpatialHash``, ``Counter`` /
+  ``CounterCells`` (int counters in int64 cells: past 256 they keep no Python int alive).
 - Drawing: ``GraphicsContext``, ``ShaderLibrary``, ``DEFAULT_SHADER_DIR``, ``InstanceBatch``,
   ``Camera2D``, ``build_atlas``, ``Renderer``, ``save_screenshot``.
 - The horde kit: ``World``, ``WorldConfig``.
@@ -18,6 +19,8 @@ docs/EMBEDDING.md; everything else is reachable through the layer packages
 from engine.combat import World, WorldConfig
 from engine.core import App, AppConfig, Scheduler
 from engine.data import (
+    Counter,
+    CounterCells,
     EntityStore,
     ExhaustionPolicy,
     ObjectPool,
@@ -43,7 +46,7 @@ __version__ = "0.1.0"
 __all__ = [
     "App", "AppConfig", "Scheduler",
     "EntityStore", "ObjectPool", "PoolStats", "ExhaustionPolicy", "RingBuffer",
-    "OverflowPolicy", "SpatialHash",
+    "OverflowPolicy", "SpatialHash", "Counter", "CounterCells",
     "GraphicsContext", "ShaderLibrary", "DEFAULT_SHADER_DIR", "InstanceBatch", "Camera2D",
     "build_atlas", "Renderer", "save_screenshot",
     "World", "WorldConfig",

@@ -35,7 +35,8 @@ KEY_F3 = 292
 BOIDS_NAMES = (
     "App", "AppConfig", "EntityStore", "ObjectPool", "RingBuffer", "SpatialHash",
     "GraphicsContext", "ShaderLibrary", "DEFAULT_SHADER_DIR", "InstanceBatch", "Camera2D",
-    "build_atlas", "save_screenshot", "Profiler", "measure_steady_state",
+    "build_atlas", "save_screenshot", "Profiler", "measure_steady_state", "Counter",
+    "CounterCells",
 )
 
 
