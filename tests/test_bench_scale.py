@@ -104,3 +104,27 @@ def test_counts_and_quick_defaults():
     assert args.sizes == [500, 2000] and args.frames == 16 and args.soak_enemies == 2000
     full = parse_args([])
     assert full.sizes == [500, 2000, 10_000, 50_000, 100_000] and full.soak_enemies == 100_000
+
+
+def _row(n: int, tick: float, submit: float) -> object:
+    r = bench_scale.SizeResult(n=n, tick_ms=tick, pack_ms=0.1, upload_ms=0.1, submit_ms=submit)
+    r.engine_ms = tick / 2 + 0.2 + submit
+    r.us_per_enemy = r.engine_ms * 1e3 / n
+    r.tick_us_per_enemy = tick * 1e3 / n
+    return r
+
+
+def test_the_100k_verdict_needs_a_small_n_for_the_fixed_submit_cost():
+    """Without a small N the submit at 100k (llvmpipe's vertex stage inside glDraw) cannot be
+    split from the engine's own fixed cost: 'not separable', not a MISS. With one, judged."""
+    only_big = [_row(10_000, 1.0, 3.0), _row(100_000, 7.0, 33.0)]
+    bench_scale.split_submit(only_big)
+    t = bench_scale.verdicts(only_big, None)[1]
+    assert t["met"] is None and "not separable" in t["measured"]
+    with_small = [_row(500, 0.4, 0.3), *only_big]
+    bench_scale.split_submit(with_small)
+    t = bench_scale.verdicts(with_small, None)[1]
+    assert t["met"] is True and "own 4.00 ms" in t["measured"]   # 7/2 + 0.1 + 0.1 + 0.3
+    heavy = [_row(500, 0.4, 0.3), _row(100_000, 32.0, 33.0)]
+    bench_scale.split_submit(heavy)
+    assert bench_scale.verdicts(heavy, None)[1]["met"] is False   # 16 + 0.5 > 16
