@@ -34,6 +34,7 @@ from operator import attrgetter
 
 from engine.combat.config import WorldConfig
 from engine.combat.particles import HIT_COLOR
+from engine.combat.waves import tier_weights
 from engine.data.spatial_hash import SpatialHash
 
 __all__ = ["Enemy", "Projectile", "Particle", "DamageEvent", "NaiveHorde"]
@@ -177,21 +178,8 @@ class NaiveHorde:
 
     # ------------------------------------------------------------------ waves
     def weights(self, t: float) -> list[float]:
-        """Tier weights at time t: the key points interpolated linearly, normalised."""
-        pts = self.cfg.waves.tier_mix
-        if t <= pts[0][0]:
-            w = list(pts[0][1])
-        elif t >= pts[-1][0]:
-            w = list(pts[-1][1])
-        else:
-            i = 0
-            while pts[i + 1][0] <= t:
-                i += 1
-            (t0, w0), (t1, w1) = pts[i], pts[i + 1]
-            f = (t - t0) / (t1 - t0) if t1 > t0 else 1.0
-            w = [a + (b - a) * f for a, b in zip(w0, w1)]
-        s = sum(w)
-        return [x / s for x in w]
+        """Tier weights at time t: the engine's own rule (``engine.combat.waves.tier_weights``)."""
+        return tier_weights(self.cfg.waves.tier_mix, t)
 
     def spawn(self, n: int) -> int:
         got = min(n, self.cfg.enemy_capacity - len(self.enemies))

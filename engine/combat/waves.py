@@ -21,6 +21,7 @@ Bosses. Scheduled ``BossWave`` entries enter when their time comes, on the same 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,6 +53,28 @@ tier table), ``anim_frame`` (float frame index) are what the renderer reads; ``s
 separation velocity computed after the hash rebuild and applied by the next movement;
 ``speed``, ``radius``, ``damage``, ``anim_fps``, ``anim_frames`` are per-row copies of tier
 numbers (speed with a per-enemy jitter)."""
+
+
+def tier_weights(points: Sequence[tuple[float, Sequence[float]]], t: float) -> list[float]:
+    """The tier mix at time ``t``: ``points`` are ``(time, weights)`` key points in time order,
+    interpolated linearly between them and held beyond the ends; the result sums to 1.
+
+    The rule the wave director spawns by (tools/naive_horde.py calls it too, so the naive
+    reference cannot drift from it). Allocates two short lists.
+    """
+    if t <= points[0][0]:
+        w = points[0][1]
+    elif t >= points[-1][0]:
+        w = points[-1][1]
+    else:
+        i = 0
+        while points[i + 1][0] <= t:
+            i += 1
+        (t0, w0), (t1, w1) = points[i], points[i + 1]
+        f = (t - t0) / (t1 - t0) if t1 > t0 else 1.0
+        w = [a + (b - a) * f for a, b in zip(w0, w1)]
+    s = sum(w)
+    return [x / s for x in w]
 
 
 class WaveDirector(CounterCells):
@@ -111,20 +134,7 @@ class WaveDirector(CounterCells):
 
     def weights(self, t: float) -> list[float]:
         """Normalised tier weights at time t (interpolated between the key points)."""
-        pts = self._mix
-        if t <= pts[0][0]:
-            w = pts[0][1]
-        elif t >= pts[-1][0]:
-            w = pts[-1][1]
-        else:
-            i = 0
-            while pts[i + 1][0] <= t:
-                i += 1
-            (t0, w0), (t1, w1) = pts[i], pts[i + 1]
-            f = (t - t0) / (t1 - t0) if t1 > t0 else 1.0
-            w = [a + (b - a) * f for a, b in zip(w0, w1)]
-        s = sum(w)
-        return [x / s for x in w]
+        return tier_weights(self._mix, t)
 
     # ------------------------------------------------------------------ the system
     def __call__(self, dt: float) -> None:
