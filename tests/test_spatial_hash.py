@@ -237,6 +237,25 @@ def test_pairs_with_cap_stay_under_it_and_are_true_pairs(scene, frac, cap):
     assert got <= brute_pairs(pos, r)
 
 
+@pytest.mark.parametrize("cap", [150, 40_000])  # counts kept in int16 and int32 cells
+def test_wide_caps_count_in_wider_cells_and_still_hold(cap):
+    """Caps of 127 and more count in int16 / int32 cells (int8 below): a dense crowd with
+    ~400 neighbours per row stays under cap 150, and cap 40,000 gives every true pair."""
+    rng = np.random.default_rng(7)
+    pos = rng.uniform(0.0, 40.0, (1200, 2)).astype(np.float32)
+    h = SpatialHash(1200, 32.0, (0.0, 0.0), (40.0, 40.0))
+    h.rebuild(pos)
+    k, i, j = pairs_of(h, 16.0, cap)
+    got = set(zip(i.tolist(), j.tolist()))
+    want = brute_pairs(pos, 16.0)
+    assert len(got) == k and got <= want
+    per_row = np.bincount(np.concatenate([i, j]), minlength=len(pos))
+    if cap == 150:
+        assert per_row.max() == 150 and len(want) > k
+    else:
+        assert got == want
+
+
 @SETTINGS
 @given(scene=scenes(), frac=st.floats(0.05, 1.0))
 def test_separation_equals_brute_force_without_cap(scene, frac):

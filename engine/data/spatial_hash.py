@@ -872,11 +872,7 @@ class SpatialHash:
         np.logical_and(acc, b1, out=acc)
         np.less(hi, capv, out=b1)
         np.logical_and(acc, b1, out=acc)
-        if size == 1:
-            inc = acc.view(np.int8)
-        else:
-            inc = self._cmask[size][:k]
-            np.copyto(inc, acc)
+        inc = self._mask_as_counts(acc, size)
         np.add(lo, inc, out=lo)
         np.add(hi, inc, out=hi)
         over = self._over[:n]
@@ -886,14 +882,19 @@ class SpatialHash:
             # went over: drop every accepted pair whose right slot went over.
             np.logical_and(acc, over[d:n], out=b1)
             np.logical_xor(acc, b1, out=acc)
-            if size == 1:
-                dec = b1.view(np.int8)
-            else:
-                dec = self._cmask[size][:k]
-                np.copyto(dec, b1)
+            dec = self._mask_as_counts(b1, size)
             np.subtract(lo, dec, out=lo)
             np.subtract(hi, dec, out=hi)
         return acc
+
+    def _mask_as_counts(self, mask: np.ndarray, size: int) -> np.ndarray:
+        """``mask`` as 0/1 in the count dtype of ``size`` bytes: a view for int8, else a copy
+        into the matching scratch (which the next call reuses)."""
+        if size == 1:
+            return mask.view(np.int8)
+        out = self._cmask[size][:mask.shape[0]]
+        np.copyto(out, mask)
+        return out
 
     def _accumulate_force(self, lv: _Level, d: int, acc: np.ndarray) -> None:
         if not acc.any():
