@@ -73,6 +73,7 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
+from engine.data.files import atomic_write_bytes  # noqa: E402
 from tools.bench_combat import COUNTED, engine_counts, parity, per_tick  # noqa: E402
 
 PROG = "bench_scale.py"
@@ -959,9 +960,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": verdicts(rows, soak),
     }
     json_path = args.out / "bench_scale.json"
-    tmp = json_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, indent=2, default=float))
-    os.replace(tmp, json_path)
+    atomic_write_bytes(json_path, json.dumps(report, indent=2, default=float).encode())
     pngs: list[Path] = []
     if not args.no_plot:
         m = report["machine"]

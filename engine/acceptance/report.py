@@ -33,12 +33,13 @@ import json
 import math
 import os
 import platform
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from engine.data.files import atomic_write_bytes
 
 from .criteria import FAIL, INFO, PASS, CriterionResult, overall_passed
 
@@ -145,44 +146,6 @@ def build_report(*, config: Mapping[str, Any], run: Mapping[str, Any],
     report = to_jsonable(report)
     validate_report(report)
     return report
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically: a temporary file in the same directory, fsync,
-    ``os.replace``; the directory is created if needed.
-
-    Returns:
-        The path written.
-
-    Raises:
-        OSError: the directory cannot be created or written.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:  # make the rename itself durable; not every platform lets a directory be opened
-        dfd = os.open(target.parent, os.O_RDONLY)
-    except OSError:
-        return target
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
-    return target
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:

@@ -8,13 +8,15 @@ half-written PNG (and a crash leaves no truncated file behind).
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from pathlib import Path
 
 import moderngl
 import numpy as np
 from PIL import Image
+
+from engine.data.files import atomic_write_bytes
 
 __all__ = ["read_pixels", "save_screenshot", "write_png_atomic"]
 
@@ -55,21 +57,9 @@ def write_png_atomic(image: np.ndarray, path: str | os.PathLike[str]) -> Path:
     if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4):
         raise ValueError(f"expected a uint8 array of shape (H, W, 3|4), got {image.dtype} "
                          f"{image.shape}")
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            Image.fromarray(np.ascontiguousarray(image)).save(fh, format="PNG")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return target
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(image)).save(buf, format="PNG")
+    return atomic_write_bytes(path, buf.getvalue(), make_dirs=False)
 
 
 def save_screenshot(fbo: moderngl.Framebuffer, path: str | os.PathLike[str], *,
