@@ -178,10 +178,15 @@ def test_pool_stats_derive_in_use_and_reuses():
     assert len(pool) == 2
     pool.release(b)
     assert s.in_use == 1 and s.high_water == 2
-    # Stand-ins fake a fill level by setting in_use: releases follow.
-    fake = PoolStats("enemies", 10_000)
-    fake.in_use = fake.high_water = 6_000
+    # in_use is derived, not stored: a fill level comes from acquires (and releases) only.
+    filled = ObjectPool("enemies", object, 10_000)
+    for _ in range(6_000):
+        filled.acquire()
+    fake = filled.stats
     assert fake.in_use == 6_000 and fake.utilisation == 0.6
+    assert fake.high_water == 6_000
+    with pytest.raises(AttributeError):
+        fake.in_use = 5  # type: ignore[misc]
 
 
 def test_every_world_counter_is_a_cell_or_a_constant():

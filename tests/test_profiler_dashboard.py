@@ -12,7 +12,7 @@ import pytest
 
 from engine.core import App, AppConfig, Input
 from engine.core._glfw import glfw
-from engine.data.pool import ObjectPool, PoolStats
+from engine.data.pool import ObjectPool
 from engine.data.ring import RingBuffer
 from engine.profiler import Profiler, measure_steady_state
 from engine.profiler.dashboard import DEFAULT_KEYS, KEY_TOGGLE_ALL, PANELS, Dashboard
@@ -41,9 +41,10 @@ def _feed(p: Profiler) -> None:
     for _ in range(5):
         pool.acquire()
     p.watch_pool(pool.stats)
-    enemies = PoolStats("enemies", 10_000)
-    enemies.in_use = enemies.high_water = 6_000
-    p.watch_pool(enemies)
+    enemies = ObjectPool("enemies", object, 10_000)
+    for _ in range(6_000):
+        enemies.acquire()
+    p.watch_pool(enemies.stats)
     ring = RingBuffer("damage", 64, {"amount": np.float32})
     for i in range(40):
         ring.push(float(i))

@@ -98,12 +98,13 @@ class _CombatNumbers:
 
 def _default_watch(n: int) -> Callable[[Profiler], None]:
     def watch(p: Profiler) -> None:
-        from engine.data.pool import PoolStats
+        from engine.data.pool import ObjectPool, PoolStats
         from engine.data.ring import RingBuffer
 
-        enemies = PoolStats("enemies", 2 * n)
-        enemies.in_use = enemies.high_water = n
-        p.watch_pool(enemies)
+        enemies = ObjectPool("enemies", object, 2 * n)
+        for _ in range(n):
+            enemies.acquire()
+        p.watch_pool(enemies.stats)
         p.watch_pool(PoolStats("projectiles", 4096))
         p.watch_ring(RingBuffer("damage", 8192, {"amount": np.float32}))
         p.watch_combat(_CombatNumbers(n))

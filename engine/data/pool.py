@@ -79,18 +79,9 @@ class PoolStats(CounterCells):
 
     @property
     def in_use(self) -> int:
-        """Slots acquired and not released: ``acquires - releases``.
-
-        Setting it (stand-ins and tests that fake a fill level) sets ``releases`` to
-        ``acquires - value``.
-        """
+        """Slots acquired and not released: ``acquires - releases``."""
         c = self._cv
         return c[_ACQUIRES] - c[_RELEASES]
-
-    @in_use.setter
-    def in_use(self, value: int) -> None:
-        c = self._cv
-        c[_RELEASES] = c[_ACQUIRES] - value
 
     @property
     def reuses(self) -> int:
