@@ -1,6 +1,8 @@
-"""A real GLFW window (run under Xvfb: ``xvfb-run -a .venv/bin/pytest tests/test_window.py``):
-open, draw and read back the window's framebuffer, resize, 0 x 0 and back, close - with no
-GL error. Skips without a DISPLAY (the ``display`` fixture)."""
+"""A real GLFW window, run under Xvfb:
+``xvfb-run -a -s '-noreset' .venv/bin/pytest tests/test_window.py`` (-noreset, or a test may
+connect while Xvfb resets after the previous one left). Open, draw and read back the window's
+framebuffer, resize, 0 x 0 and back, close - with no GL error. Skips without a DISPLAY (the
+``display`` fixture)."""
 
 from __future__ import annotations
 
