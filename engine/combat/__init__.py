@@ -28,7 +28,7 @@ from .damage import (
     SOURCE_PROJECTILE,
 )
 from .player import Player
-from .scene import Animation, BossScene, Pattern, SceneError, StateSpec, load_boss_scene
+from .scene import AnimationSpec, BossScene, Pattern, SceneError, StateSpec, load_boss_scene
 from .stats import CombatStats
 from .tiers import Tier, TierError, TierTable, default_tiers
 from .world import SystemFn, World
@@ -38,7 +38,7 @@ __all__ = [
     "Tier", "TierTable", "TierError", "default_tiers",
     "WaveSchedule", "BossWave", "PlayerConfig", "MeleeConfig", "WeaponConfig",
     "SeparationConfig", "ParticleConfig", "ConfigError",
-    "SceneError", "load_boss_scene", "BossScene", "Animation", "Pattern", "StateSpec",
+    "SceneError", "load_boss_scene", "BossScene", "AnimationSpec", "Pattern", "StateSpec",
     "Boss", "BossSystem", "Player",
     "KIND_ENEMY", "KIND_BOSS", "KIND_PLAYER",
     "SOURCE_MELEE", "SOURCE_PROJECTILE", "SOURCE_CONTACT", "SOURCE_BOSS", "SOURCE_OTHER",

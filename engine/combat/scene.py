@@ -57,7 +57,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 __all__ = [
-    "SceneError", "Animation", "Pattern", "StateSpec", "BossScene", "load_boss_scene",
+    "SceneError", "AnimationSpec", "Pattern", "StateSpec", "BossScene", "load_boss_scene",
     "REQUIRED_ANIMATIONS", "ACTIONS", "PATTERN_KINDS",
 ]
 
@@ -114,7 +114,7 @@ def _names(options: Any) -> str:
 
 
 @dataclass(frozen=True)
-class Animation:
+class AnimationSpec:
     """A named animation of the sprite sheet."""
 
     name: str
@@ -173,7 +173,7 @@ class BossScene:
     xp: int
     hurt_cooldown: float
     initial_state: str
-    animations: Mapping[str, Animation]
+    animations: Mapping[str, AnimationSpec]
     states: Mapping[str, StateSpec]
     patterns: Mapping[str, Pattern]
 
@@ -305,7 +305,7 @@ def load_boss_scene(path: str | Path) -> BossScene:
 
     # Animations.
     anims_doc = r.table(doc, "animations", "animations")
-    animations: dict[str, Animation] = {}
+    animations: dict[str, AnimationSpec] = {}
     for req in REQUIRED_ANIMATIONS:
         if req not in anims_doc:
             raise SceneError(spath, f"animations.{req}", "a table with frames and fps "
@@ -319,7 +319,7 @@ def load_boss_scene(path: str | Path) -> BossScene:
         frames = r.integer(adoc, "frames", f"{where}.frames", minimum=1)
         fps = r.number(adoc, "fps", f"{where}.fps")
         loop = r.boolean(adoc, "loop", f"{where}.loop", aname in ("idle", "move"))
-        animations[aname] = Animation(aname, frames, fps, loop)
+        animations[aname] = AnimationSpec(aname, frames, fps, loop)
 
     # Patterns.
     pats_doc = r.table(doc, "patterns", "patterns", required=False)
