@@ -177,7 +177,7 @@ class HordeGame:
         r.set_enemy_source(world.enemies)
         r.set_projectile_source(world.projectiles)
         r.set_particle_source(world.particles)
-        slots = world.boss_system.slots
+        slots = world.bosses.slots
         r.set_boss_source(lambda sprites: sprites.add_from(slots))
         stats = world.stats
         r.set_player_source(world.player, swings=lambda: stats.melee_swings,

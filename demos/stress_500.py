@@ -418,7 +418,7 @@ class StressRun:
         r.set_enemy_source(w.enemies)
         r.set_projectile_source(w.projectiles)
         r.set_particle_source(w.particles)
-        slots = w.boss_system.slots
+        slots = w.bosses.slots
         r.set_boss_source(lambda sprites: sprites.add_from(slots))
         stats = w.stats
         r.set_player_source(w.player, swings=lambda: stats.melee_swings,
@@ -466,7 +466,7 @@ class StressRun:
         objs += [(f"pool {p.name}", p) for p in w.pools()]
         objs += [(f"ring {r.name}", r) for r in w.rings()]
         objs += [(f"system {name}", fn) for name, fn in w.systems()]
-        objs += [(f"boss slot {i}", b) for i, b in enumerate(w.boss_system.slots)]
+        objs += [(f"boss slot {i}", b) for i, b in enumerate(w.bosses.slots)]
         out = []
         for label, obj in objs:
             names = list(getattr(obj, "__dict__", {}))

@@ -245,7 +245,7 @@ def test_hurt_on_hit_then_resume_and_death_then_despawn(tmp_path):
     assert frames == sorted(frames) and frames[-1] == 4       # played once, not looped
     assert len(frames) == pytest.approx(0.5 / DT, abs=1.5)
     assert world.stats.bosses_live == 0
-    assert world.boss_system.pool.stats.releases == 1
+    assert world.bosses.pool.stats.releases == 1
     stale = world.stats.stale_damage_events
     world.damage_ring.push(handle, 1.0, SOURCE_OTHER, KIND_BOSS)
     world.step(DT)
@@ -282,14 +282,14 @@ def test_boss_pool_refuses_when_full_and_reuses_after_death(tmp_path):
     first = world.spawn_boss(scene, 300.0, 0.0)
     assert first is not None
     assert world.spawn_boss(scene, 300.0, 0.0) is None
-    assert world.boss_system.pool.stats.refusals == 1 and world.stats.boss_refusals == 1
+    assert world.bosses.pool.stats.refusals == 1 and world.stats.boss_refusals == 1
     old_handle = first.handle
     world.damage_ring.push(first.handle, 1e6, SOURCE_OTHER, KIND_BOSS)
     for _ in range(30):
         world.step(DT)
     again = world.spawn_boss(scene, -300.0, 0.0)
     assert again is first and again.handle != old_handle
-    assert world.boss_system.pool.stats.reuses == 1
+    assert world.bosses.pool.stats.reuses == 1
     assert (again.state, again.hp) == ("idle", 100.0)
 
 

@@ -60,8 +60,8 @@ def test_systems_run_in_the_documented_order_and_install_into_a_scheduler():
     sched = Scheduler(step_hz=30)
     world.install(sched)
     assert sched.system_names == names
-    world.wave_director.cfg.start_rate = 300.0
-    world.wave_director.cfg.max_rate = 300.0
+    world.config.waves.start_rate = 300.0
+    world.config.waves.max_rate = 300.0
     steps = sched.advance(10 * sched.step_ns)
     assert steps >= 5
     assert world.enemies.count > 0
@@ -106,17 +106,17 @@ def test_tier_mix_follows_the_schedule():
     run(world, ["waves"])
     tiers = world.enemies.columns["tier"][:world.enemies.count]
     assert world.enemies.count == 100 and (tiers == 0).all()
-    world.wave_director.time = 20.0
+    world.state.clock.time = 20.0
     start = world.enemies.count
     run(world, ["waves"])
     late = world.enemies.columns["tier"][start:world.enemies.count]
     assert late.size == 100 and (late == 2).all()
     # Halfway: about half and half, drawn from the seeded rng.
-    world.wave_director.time = 5.0 - DT
+    world.state.clock.time = 5.0 - DT
     start = world.enemies.count
     for _ in range(10):
         run(world, ["waves"])
-        world.wave_director.time -= DT
+        world.state.clock.time -= DT
     mid = world.enemies.columns["tier"][start:world.enemies.count]
     assert 0.4 < (mid == 2).mean() < 0.6
     assert not (mid == 1).any()
@@ -227,7 +227,7 @@ def drained_targets(world: World) -> list[int]:
 def test_melee_hits_exactly_the_enemies_in_range(arc):
     world = melee_world(arc)
     run(world, ["spatial_hash"])
-    world.melee.timer = 0.0
+    world.system("melee").timer = 0.0
     run(world, ["melee"])
     got = drained_targets(world)
     assert len(got) == len(set(got)), "an enemy was hit twice by one swing"
@@ -246,11 +246,11 @@ def test_melee_hits_exactly_the_enemies_in_range(arc):
 
 def test_melee_swings_once_per_period():
     world = melee_world()
-    world.melee.timer = 0.5
+    world.system("melee").timer = 0.5
     for _ in range(90):          # 3 s
         run(world, ["spatial_hash", "melee"])
         world.damage_ring.clear()
-    assert world.melee.swings == 6
+    assert world.system("melee").swings == 6
 
 
 # ---------------------------------------------------------------------- projectiles
@@ -310,12 +310,12 @@ def test_damage_applies_each_event_once_sums_per_target_and_counts_stale():
     world.enemies.flush()                               # h[5] is now stale
     ring.push(h[5], 50.0, SOURCE_OTHER, KIND_ENEMY)
     run(world, ["damage"])
-    assert world.damage.last_rounds == 4                # h[0] was hit 4 times
+    assert world.system("damage").last_rounds == 4      # h[0] was hit 4 times
     hp = {x: float(world.enemies.columns["hp"][world.enemies.row_of(x)]) for x in h[:5]}
     assert hp == {h[0]: 74.0, h[1]: 120.0, h[2]: 120.0, h[3]: 115.0, h[4]: 120.0}
     assert world.stats.stale_damage_events == 1
     assert world.stats.damage_events_last_tick == 6
-    assert world.damage.events_applied == 5
+    assert world.system("damage").events_applied == 5
     run(world, ["damage"])                             # nothing left: nothing applied twice
     assert world.enemies.columns["hp"][world.enemies.row_of(h[0])] == 74.0
 
@@ -350,7 +350,7 @@ def test_ring_overflow_is_counted_and_the_rest_applied():
     for i in range(20):
         world.spawn_enemy(float(i * 5), 0.0, tier=2)
     run(world, ["spatial_hash"])
-    world.melee.timer = 0.0
+    world.system("melee").timer = 0.0
     run(world, ["melee", "damage"])
     assert world.damage_ring.overflows == 12
     assert world.stats.damage_events_last_tick == 8
@@ -446,7 +446,7 @@ def test_player_death_is_counted_and_immortal_refills(immortal):
         assert world.player.alive and world.player.hp > 0
     else:
         assert not world.player.alive and world.player.hp == 0.0
-        assert world.player.deaths == 1 and world.melee.swings == 0
+        assert world.player.deaths == 1 and world.system("melee").swings == 0
 
 
 def test_spawn_ring_follows_the_view_extent_set_at_run_time():

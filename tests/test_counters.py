@@ -198,14 +198,14 @@ def test_every_world_counter_is_a_cell_or_a_constant():
     objs += [(f"pool {p.name}", p) for p in world.pools()]
     objs += [(f"ring {r.name}", r) for r in world.rings()]
     objs += [(f"system {name}", fn) for name, fn in world.systems()]
-    objs += [(f"boss slot {i}", b) for i, b in enumerate(world.boss_system.slots)]
+    objs += [(f"boss slot {i}", b) for i, b in enumerate(world.bosses.slots)]
     found = []
     for label, obj in objs:
         names = list(getattr(obj, "__dict__", {}))
         names += [n for cls in type(obj).__mro__ for n in getattr(cls, "__slots__", ())]
         found += [f"{label}.{n}" for n in names if type(getattr(obj, n, None)) is int]
     constants = {"ring damage.capacity", "system separation.neighbours", "system damage._dump"}
-    constants |= {f"boss slot {i}.slot" for i in range(len(world.boss_system.slots))}
+    constants |= {f"boss slot {i}.slot" for i in range(len(world.bosses.slots))}
     assert set(found) <= constants, sorted(set(found) - constants)
 
 

@@ -401,7 +401,7 @@ def test_renders_a_combat_world_as_it_is(ctx, atlas):
     r.set_enemy_source(world.enemies)
     r.set_projectile_source(world.projectiles)
     r.set_particle_source(world.particles)
-    r.set_boss_source(lambda sprites: sprites.add_from(world.boss_system.slots))
+    r.set_boss_source(lambda sprites: sprites.add_from(world.bosses.slots))
     r.set_player_source(world.player, swings=lambda: world.stats.melee_swings,
                         swing_radius=world.config.melee.radius)
     before = {k: v[:world.enemies.count].copy() for k, v in world.enemies.columns.items()}

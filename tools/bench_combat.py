@@ -108,7 +108,7 @@ def run_combat(n: int, ticks: int, warmup: int, count_ticks: int) -> dict[str, o
         samples.append(clock() - t0)
         # What World.step does after its systems (the tick counter, the clock).
         world.stats.ticks += 1
-        world.stats.time = world.wave_director.time
+        world.stats.time = world.time
     return {
         "n": n, "ticks": ticks, "tick_ms": stats_ms(samples),
         "systems_ms": {k: v / ticks / 1e6 for k, v in per_system.items()},

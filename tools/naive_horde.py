@@ -34,7 +34,7 @@ from operator import attrgetter
 
 from engine.combat.config import WorldConfig
 from engine.combat.particles import HIT_COLOR
-from engine.combat.waves import tier_weights
+from engine.combat.tiers import tier_weights
 from engine.data.spatial_hash import SpatialHash
 
 __all__ = ["Enemy", "Projectile", "Particle", "DamageEvent", "NaiveHorde"]
@@ -178,7 +178,7 @@ class NaiveHorde:
 
     # ------------------------------------------------------------------ waves
     def weights(self, t: float) -> list[float]:
-        """Tier weights at time t: the engine's own rule (``engine.combat.waves.tier_weights``)."""
+        """Tier weights at time t: the engine's own rule (``engine.combat.tiers.tier_weights``)."""
         return tier_weights(self.cfg.waves.tier_mix, t)
 
     def spawn(self, n: int) -> int:

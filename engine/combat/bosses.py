@@ -1,5 +1,8 @@
 """Scene-based bosses: pooled Python objects driven by the state machine of their scene file.
 
+This module holds the bosses and their transitions (:class:`BossRoster`: spawn, damage,
+entering a state); the ``bosses`` system (engine.combat.systems.bosses) steps them each tick.
+
 A boss is a :class:`Boss` from an ``ObjectPool`` (capacity ``WorldConfig.boss_capacity``);
 its behaviour is its :class:`~engine.combat.scene.BossScene`: each state plays an animation,
 does an action for a duration and names the next state:
@@ -16,29 +19,31 @@ animation once, then resumes the interrupted state where it was) and ``death`` a
 (plays the death animation once, then the boss goes back to the pool).
 
 The renderer reads ``x, y, prev_x, prev_y``, ``anim`` (animation name), ``anim_frame`` (int)
-and ``scene.sprite_sheet`` of the bosses in ``BossSystem.slots`` that are ``active``.
+and ``scene.sprite_sheet`` of the bosses in ``BossRoster.slots`` that are ``active``.
 Damage reaches a boss through the damage ring (``KIND_BOSS``, target ``Boss.handle``), applied
-by :meth:`BossSystem.apply_damage`; a handle of a boss that died (or of a reused pool object)
+by :meth:`BossRoster.apply_damage`; a handle of a boss that died (or of a reused pool object)
 no longer matches and the event is counted as stale.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, cast
+from typing import cast
+
+import numpy as np
 
 from engine.data import Counter, CounterCells, ObjectPool
 
-from .damage import KIND_PLAYER, SOURCE_BOSS
+from .clock import SimClock
+from .player import Player
+from .projectiles import ProjectileEmitter
 from .scene import BossScene
+from .stats import CombatStats
 
-if TYPE_CHECKING:
-    from .world import World
-
-__all__ = ["Boss", "BossSystem"]
+__all__ = ["Boss", "BossRoster", "EPS"]
 
 _SLOT_BITS = 8
-_EPS = 1e-9
+EPS = 1e-9
 """Slack on time comparisons: a duration that is a whole number of steps ends on that step."""
 _SLOT_MASK = (1 << _SLOT_BITS) - 1
 
@@ -47,7 +52,7 @@ class Boss(CounterCells):
     """One boss (a pooled object; all fields are rewritten when it is spawned).
 
     Attributes:
-        slot: index in ``BossSystem.slots``.
+        slot: index in ``BossRoster.slots``.
         handle: ``serial << 8 | slot``: changes every time the object is reused.
         active: alive or dying (False when back in the pool).
         scene: the BossScene (``scene.sprite_sheet`` names the sprite sheet).
@@ -112,28 +117,38 @@ _HITS_TAKEN = Boss.hits_taken.index
 _TRANSITIONS = Boss.transitions.index
 
 
-class BossSystem:
-    """System ``bosses``: state machines, movement, patterns and contact of the live bosses.
+class BossRoster:
+    """The bosses: their pool, every pooled object by slot, and the transitions other systems
+    cause (a wave spawns a boss, a damage event hurts one).
 
     Attributes:
         pool: the ``ObjectPool`` of Boss objects (its ``stats`` go to the profiler).
         slots: every Boss object of the pool, active or not, in slot order.
     """
 
-    def __init__(self, world: World) -> None:
-        self.world = world
+    def __init__(self, capacity: int, clock: SimClock, stats: CombatStats, player: Player,
+                 rng: np.random.Generator, projectiles: ProjectileEmitter) -> None:
+        """
+        Args:
+            capacity: bosses alive at once (at most 256: the slot is 8 bits of the handle).
+            clock: the simulated clock (cooldowns, hurt timing).
+            stats: spawns, refusals, kills and ``bosses_live`` are counted there.
+            player: the target of charges; a boss kill gives it xp.
+            rng: the world's random generator (the phase of a radial burst).
+            projectiles: where radial bursts are fired.
+        """
+        self.clock = clock
+        self.stats = stats
+        self.player = player
+        self.rng = rng
+        self.projectiles = projectiles
         self.slots: list[Boss] = []
-        self.pool: ObjectPool[Boss] = ObjectPool("bosses", self._make,
-                                                 world.config.boss_capacity)
+        self.pool: ObjectPool[Boss] = ObjectPool("bosses", self._make, capacity)
 
     def _make(self) -> Boss:
         boss = Boss(len(self.slots))
         self.slots.append(boss)
         return boss
-
-    @property
-    def time(self) -> float:
-        return self.world.wave_director.time
 
     # ------------------------------------------------------------------ life cycle
     def spawn(self, scene: BossScene, x: float, y: float) -> Boss | None:
@@ -146,7 +161,7 @@ class BossSystem:
         Allocation contract: transient Python scalars only (the object is pooled, its cooldown
         dict is reused).
         """
-        st = self.world.stats
+        st = self.stats
         boss = self.pool.acquire()
         if boss is None:
             st.boss_refusals += 1
@@ -167,16 +182,17 @@ class BossSystem:
         boss.cooldowns.clear()
         for name in scene.patterns:
             boss.cooldowns[name] = 0.0
-        self._enter(boss, scene.initial_state)
+        self.enter(boss, scene.initial_state)
         st.boss_spawns += 1
         st.bosses_live += 1
         return boss
 
-    def _release(self, boss: Boss) -> None:
+    def release(self, boss: Boss) -> None:
+        """Send a boss back to the pool (its death animation is over)."""
         boss.active = False
         boss.dying = False
         self.pool.release(boss)
-        self.world.stats.bosses_live -= 1
+        self.stats.bosses_live -= 1
 
     def apply_damage(self, handle: int, amount: float) -> bool:
         """Hurt the boss named by ``handle``.
@@ -199,23 +215,25 @@ class BossSystem:
         boss.hp -= amount
         cells[_HITS_TAKEN] += 1
         scene = cast(BossScene, boss.scene)  # an active boss always has its scene
+        now = self.clock.time
         if boss.hp <= 0.0:
             boss.hp = 0.0
             boss.dying = True
-            self._set_state(boss, "death", "death")
-            self.world.stats.boss_kills += 1
-            self.world.player.xp += scene.xp
-        elif self.time >= boss.hurt_ready:
-            boss.hurt_ready = self.time + scene.hurt_cooldown
+            self.set_state(boss, "death", "death")
+            self.stats.boss_kills += 1
+            self.player.xp += scene.xp
+        elif now >= boss.hurt_ready:
+            boss.hurt_ready = now + scene.hurt_cooldown
             if boss.state != "hurt":
                 boss.saved_state = boss.state
                 boss.saved_time = boss.state_time
                 boss.saved_anim_time = boss.anim_time
-            self._set_state(boss, "hurt", "hurt")
+            self.set_state(boss, "hurt", "hurt")
         return True
 
     # ------------------------------------------------------------------ state machine
-    def _set_state(self, boss: Boss, state: str, anim: str) -> None:
+    def set_state(self, boss: Boss, state: str, anim: str) -> None:
+        """Switch ``boss`` to ``state`` playing ``anim`` from its first frame."""
         boss.state = state
         boss.state_time = 0.0
         boss.anim = anim
@@ -224,18 +242,19 @@ class BossSystem:
         cells[_ANIM_FRAME] = 0
         cells[_TRANSITIONS] += 1
 
-    def _enter(self, boss: Boss, name: str) -> None:
+    def enter(self, boss: Boss, name: str) -> None:
         """Enter a declared state; an attack whose pattern cools down is skipped."""
         scene = cast(BossScene, boss.scene)
+        now = self.clock.time
         for _ in range(len(scene.states)):
             spec = scene.states[name]
             if spec.action != "attack" or spec.pattern is None:
                 break
-            if self.time >= boss.cooldowns[spec.pattern]:
+            if now >= boss.cooldowns[spec.pattern]:
                 break
             name = spec.next
         spec = scene.states[name]
-        self._set_state(boss, name, spec.animation)
+        self.set_state(boss, name, spec.animation)
         boss.vx = boss.vy = 0.0
         if spec.action == "attack" and spec.pattern is not None:
             self._use_pattern(boss, spec.pattern)
@@ -243,82 +262,19 @@ class BossSystem:
     def _use_pattern(self, boss: Boss, name: str) -> None:
         scene = cast(BossScene, boss.scene)
         pat = scene.patterns[name]
-        if self.time < boss.cooldowns[name]:
+        now = self.clock.time
+        if now < boss.cooldowns[name]:
             return
-        boss.cooldowns[name] = self.time + pat.cooldown
-        w = self.world
+        boss.cooldowns[name] = now + pat.cooldown
         if pat.kind == "radial_burst":
-            phase = float(w.rng.random()) * math.tau / pat.count
-            w.projectile_system.fire_radial(boss.x, boss.y, pat.count, pat.speed,
-                                            damage=pat.damage, life=pat.lifetime,
-                                            radius=pat.radius, phase=phase, hostile=True)
+            phase = float(self.rng.random()) * math.tau / pat.count
+            self.projectiles.fire_radial(boss.x, boss.y, pat.count, pat.speed,
+                                         damage=pat.damage, life=pat.lifetime,
+                                         radius=pat.radius, phase=phase, hostile=True)
         else:  # charge: dash toward where the player is now
-            dx = float(w.player.pos[0]) - boss.x
-            dy = float(w.player.pos[1]) - boss.y
+            dx = float(self.player.pos[0]) - boss.x
+            dy = float(self.player.pos[1]) - boss.y
             d = math.hypot(dx, dy)
             if d > 1e-6:
                 boss.vx = dx / d * pat.speed
                 boss.vy = dy / d * pat.speed
-
-    def __call__(self, dt: float) -> None:
-        """Advance every live boss one step.
-
-        Allocation contract: transient Python floats only; retains nothing (state names are
-        the scene's own strings, the cooldown dict keeps its keys).
-        """
-        for boss in self.slots:
-            if boss.active:
-                self._step(boss, dt)
-
-    def _step(self, boss: Boss, dt: float) -> None:
-        w = self.world
-        scene = cast(BossScene, boss.scene)
-        boss.prev_x = boss.x
-        boss.prev_y = boss.y
-        boss.state_time += dt
-        boss.anim_time += dt
-        anim = scene.animations[boss.anim]
-        frame = int(boss.anim_time * anim.fps)
-        # Per boss per tick: the cell directly (see apply_damage).
-        boss._cv[_ANIM_FRAME] = (frame % anim.frames if anim.loop
-                                 else min(frame, anim.frames - 1))
-        if boss.state == "death":
-            if boss.state_time >= anim.duration - _EPS:
-                self._release(boss)
-            return
-        if boss.state == "hurt":
-            if boss.state_time >= anim.duration - _EPS:
-                spec = scene.states[boss.saved_state]
-                boss.state = boss.saved_state
-                boss.state_time = boss.saved_time
-                boss.anim = spec.animation
-                boss.anim_time = boss.saved_anim_time
-                boss._cv[_TRANSITIONS] += 1
-            return
-        spec = scene.states[boss.state]
-        px = float(w.player.pos[0])
-        py = float(w.player.pos[1])
-        dx = px - boss.x
-        dy = py - boss.y
-        dist = math.hypot(dx, dy)
-        touch = boss.radius + w.player.radius
-        damage = scene.contact_damage
-        if spec.action == "chase" and dist > touch:
-            step = min(scene.speed * dt, dist - touch)
-            boss.x += dx / dist * step
-            boss.y += dy / dist * step
-        elif spec.action == "attack" and spec.pattern is not None:
-            pat = scene.patterns[spec.pattern]
-            if pat.kind == "charge" and boss.state_time <= pat.duration + _EPS:
-                boss.x += boss.vx * dt
-                boss.y += boss.vy * dt
-                damage = max(damage, pat.damage)
-        lo = w.arena_min
-        hi = w.arena_max
-        boss.x = min(max(boss.x, float(lo[0])), float(hi[0]))
-        boss.y = min(max(boss.y, float(lo[1])), float(hi[1]))
-        if damage > 0.0 and w.player.alive and w.player.invuln <= 0.0:
-            if math.hypot(px - boss.x, py - boss.y) <= touch:
-                w.damage_ring.push(0, damage, SOURCE_BOSS, KIND_PLAYER)
-        if boss.state_time >= spec.duration - _EPS:
-            self._enter(boss, spec.next)

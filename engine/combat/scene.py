@@ -115,7 +115,8 @@ def _names(options: Any) -> str:
 
 @dataclass(frozen=True)
 class AnimationSpec:
-    """A named animation of the sprite sheet."""
+    """A boss animation as its scene declares it (frames, fps, loop); the frames themselves
+    are a row of the sprite sheet the render layer loads."""
 
     name: str
     frames: int

@@ -2,7 +2,7 @@
 
 An enemy row stores its tier index (``tier``, uint8); systems look numbers up in a
 :class:`TierTable` (one float32 array per field, indexed by tier) with ``take(out=,
-mode='clip')``, or read the per-row copies the wave director writes at spawn (``speed``,
+mode='clip')``, or read the per-row copies the ``waves`` system writes at spawn (``speed``,
 ``radius``, ``anim_fps``, ``anim_frames``) where a lookup every tick would cost a gather.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Tier", "TierTable", "TierError", "default_tiers"]
+__all__ = ["Tier", "TierTable", "TierError", "default_tiers", "tier_weights"]
 
 
 class TierError(ValueError):
@@ -77,6 +77,28 @@ class Tier:
         if len(self.tint) != 4:
             raise TierError(f"tier {self.name!r} tint: expected 4 floats (RGBA), "
                             f"got {self.tint!r}")
+
+
+def tier_weights(points: Sequence[tuple[float, Sequence[float]]], t: float) -> list[float]:
+    """The tier mix at time ``t``: ``points`` are ``(time, weights)`` key points in time order,
+    interpolated linearly between them and held beyond the ends; the result sums to 1.
+
+    The rule the ``waves`` system spawns by (tools/naive_horde.py calls it too, so the naive
+    reference cannot drift from it). Allocates two short lists.
+    """
+    if t <= points[0][0]:
+        w = points[0][1]
+    elif t >= points[-1][0]:
+        w = points[-1][1]
+    else:
+        i = 0
+        while points[i + 1][0] <= t:
+            i += 1
+        (t0, w0), (t1, w1) = points[i], points[i + 1]
+        f = (t - t0) / (t1 - t0) if t1 > t0 else 1.0
+        w = [a + (b - a) * f for a, b in zip(w0, w1)]
+    s = sum(w)
+    return [x / s for x in w]
 
 
 class TierTable:

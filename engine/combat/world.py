@@ -1,15 +1,19 @@
-"""World: builds the horde kit from a WorldConfig and a seed, and runs its systems in order.
+"""World: the combat state of a config and a seed, and the systems that run over it, in order.
 
-``world.step(dt)`` runs every system once (tests, benchmarks); ``world.systems()`` lists
-``(name, fn)`` in run order and ``install(scheduler)`` registers them with a fixed-step
-scheduler (``scheduler.add(name, fn)``). The order::
+``World`` builds a :class:`~engine.combat.state.WorldState` (stores, ring, grid, player,
+bosses, clock, rng, stats, config) and one system per entry of ``SYSTEM_ORDER``, each given
+that state and nothing else. ``world.step(dt)`` runs every system once (tests, benchmarks);
+``world.systems()`` lists ``(name, fn)`` in run order and ``install(scheduler)`` registers them
+with a fixed-step scheduler (``scheduler.add(name, fn)``); ``world.system(name)`` is one of
+them. The order::
 
     waves, player, movement, spatial_hash, separation, contact, melee, projectiles, bosses,
     damage, deaths, animation, particles
 
-``movement`` copies ``prev_pos`` first; ``spatial_hash`` rebuilds the hash from the moved
-positions, and every query of the tick (separation, contact, melee, projectiles) reads that
-hash; rows do not move until ``deaths`` flushes the enemy store, its one flush point.
+``waves`` advances the clock first; ``movement`` copies ``prev_pos``; ``spatial_hash``
+rebuilds the grid from the moved positions, and every query of the tick (separation, contact,
+melee, projectiles) reads that grid; rows do not move until ``deaths`` flushes the enemy
+store, its one flush point.
 
 Determinism: every random draw comes from ``world.rng`` (one ``numpy.random.Generator`` seeded
 with ``seed``), so a seed and a number of steps determine the state (:meth:`World.digest`).
@@ -19,32 +23,55 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, overload
 
 import numpy as np
 
-from engine.data import EntityStore, PoolStats, RingBuffer
-from engine.data.spatial_hash import SpatialHash
+from engine.data import PoolStats, RingBuffer
 
-from .animation import EnemyAnimation
-from .bosses import Boss, BossSystem
+from .bosses import Boss
 from .config import WorldConfig
-from .damage import DAMAGE_COLUMNS, DamageSystem, DeathSystem
-from .melee import Melee
-from .movement import Movement, Separation, SpatialHashSystem
-from .particles import PARTICLE_COLUMNS, ParticleSystem
-from .player import ContactDamage, Player, PlayerControl
-from .projectiles import PROJECTILE_COLUMNS, ProjectileSystem
 from .scene import BossScene, load_boss_scene
-from .stats import CombatStats
-from .waves import ENEMY_COLUMNS, WaveDirector
+from .state import WorldState
+from .systems import (
+    BossSystem,
+    ContactDamageSystem,
+    DamageSystem,
+    DeathSystem,
+    EnemyAnimationSystem,
+    GridRebuildSystem,
+    MeleeSystem,
+    MovementSystem,
+    ParticleSystem,
+    PlayerControlSystem,
+    ProjectileSystem,
+    SeparationSystem,
+    WaveSystem,
+)
 
-__all__ = ["World", "SystemFn"]
+__all__ = ["World", "SystemFn", "SYSTEM_ORDER"]
 
 _HANDLE_COLUMNS = frozenset({"last_hit"})
 
 SystemFn = Callable[[float], None]
 """A system: called once per fixed step with dt in seconds."""
+
+SYSTEM_ORDER: tuple[tuple[str, Callable[[WorldState], SystemFn]], ...] = (
+    ("waves", WaveSystem),
+    ("player", PlayerControlSystem),
+    ("movement", MovementSystem),
+    ("spatial_hash", GridRebuildSystem),
+    ("separation", SeparationSystem),
+    ("contact", ContactDamageSystem),
+    ("melee", MeleeSystem),
+    ("projectiles", ProjectileSystem),
+    ("bosses", BossSystem),
+    ("damage", DamageSystem),
+    ("deaths", DeathSystem),
+    ("animation", EnemyAnimationSystem),
+    ("particles", ParticleSystem),
+)
+"""``(scheduler name, system class)`` in run order; each class is built from the state."""
 
 
 class _Scheduler(Protocol):
@@ -52,83 +79,43 @@ class _Scheduler(Protocol):
 
 
 class World:
-    """The horde kit: stores, ring, hash, player, bosses, and the systems that run them.
+    """The horde kit: a WorldState and the systems that run over it.
 
     Attributes:
-        config: the WorldConfig it was built from.
-        rng: the one random generator.
-        tiers: the TierTable.
-        stats: CombatStats (the profiler reads it).
-        enemies, projectiles, particles: the EntityStores (the renderer reads them).
-        damage_ring: the RingBuffer of damage events.
-        hash: the spatial hash over the enemies.
-        player: the Player.
-        scenes: boss scene path -> BossScene (loaded at construction).
-        arena_min, arena_max: ``(2,)`` float32 arena bounds.
-        wave_director, player_control, movement, spatial, separation, contact, melee,
-        projectile_system, boss_system, damage, deaths, animation, particle_fx: the systems.
+        state: the WorldState the systems share.
+        config, seed, rng, tiers, stats, enemies, projectiles, particles, damage_ring, grid,
+        player, bosses, scenes, arena_min, arena_max: the state's own objects, named here for
+        the renderer, the profiler and tests (see WorldState).
     """
 
     def __init__(self, config: WorldConfig | None = None, seed: int = 0) -> None:
-        """Build everything (all memory of the hot path is allocated here).
+        """Build the state and the systems (all memory of the hot path is allocated here).
 
         Raises:
             ConfigError: a bad configuration value (names the attribute).
             TierError: a bad tier.
             SceneError: a boss scene file of ``config.bosses`` is unreadable or malformed.
         """
-        self.config = config = config if config is not None else WorldConfig()
-        self.tiers = config.validate()
-        self.seed = seed
-        self.rng = np.random.default_rng(seed)
-        self.stats = CombatStats(self.tiers.names)
-        hx = config.arena_size[0] / 2.0
-        hy = config.arena_size[1] / 2.0
-        self.arena_min = np.array([-hx, -hy], np.float32)
-        self.arena_max = np.array([hx, hy], np.float32)
-        self.scenes: dict[str, BossScene] = {}
-        for wave in config.bosses:
-            if wave.scene not in self.scenes:
-                self.scenes[wave.scene] = load_boss_scene(wave.scene)
-        self.enemies = EntityStore("enemies", config.enemy_capacity, ENEMY_COLUMNS)
-        self.projectiles = EntityStore("projectiles", config.projectile_capacity,
-                                       PROJECTILE_COLUMNS)
-        self.particles = EntityStore("particles", config.particle_capacity, PARTICLE_COLUMNS)
-        self.damage_ring = RingBuffer("damage", config.ring_capacity, DAMAGE_COLUMNS)
-        # The hash covers the arena plus one cell, so border cells are not crowded by clamping.
-        cs = config.cell_size
-        self.hash = SpatialHash(config.enemy_capacity, cs, (-hx - cs, -hy - cs),
-                                (hx + cs, hy + cs))
-        self.player = Player(config.player)
-
-        self.wave_director = WaveDirector(self)
-        self.player_control = PlayerControl(self)
-        self.movement = Movement(self)
-        self.spatial = SpatialHashSystem(self)
-        self.separation = Separation(self)
-        self.contact = ContactDamage(self)
-        self.melee = Melee(self)
-        self.projectile_system = ProjectileSystem(self)
-        self.boss_system = BossSystem(self)
-        self.damage = DamageSystem(self)
-        self.deaths = DeathSystem(self)
-        self.animation = EnemyAnimation(self)
-        self.particle_fx = ParticleSystem(self)
-        self._systems: list[tuple[str, SystemFn]] = [
-            ("waves", self.wave_director),
-            ("player", self.player_control),
-            ("movement", self.movement),
-            ("spatial_hash", self.spatial),
-            ("separation", self.separation),
-            ("contact", self.contact),
-            ("melee", self.melee),
-            ("projectiles", self.projectile_system),
-            ("bosses", self.boss_system),
-            ("damage", self.damage),
-            ("deaths", self.deaths),
-            ("animation", self.animation),
-            ("particles", self.particle_fx),
-        ]
+        self.state = st = WorldState.build(config if config is not None else WorldConfig(), seed)
+        self.config = st.config
+        self.seed = st.seed
+        self.rng = st.rng
+        self.tiers = st.tiers
+        self.stats = st.stats
+        self.enemies = st.enemies
+        self.projectiles = st.projectiles
+        self.particles = st.particles
+        self.damage_ring = st.damage_ring
+        self.grid = st.grid
+        self.player = st.player
+        self.bosses = st.bosses
+        self.scenes = st.scenes
+        self.arena_min = st.arena_min
+        self.arena_max = st.arena_max
+        self._systems: list[tuple[str, SystemFn]] = [(name, make(st))
+                                                     for name, make in SYSTEM_ORDER]
+        self._by_name = dict(self._systems)
+        self._waves = self.system("waves")
 
     # ------------------------------------------------------------------ running
     def systems(self) -> list[tuple[str, SystemFn]]:
@@ -140,6 +127,47 @@ class World:
         for name, fn in self._systems:
             scheduler.add(name, fn)
 
+    @overload
+    def system(self, name: Literal["waves"]) -> WaveSystem: ...
+    @overload
+    def system(self, name: Literal["player"]) -> PlayerControlSystem: ...
+    @overload
+    def system(self, name: Literal["movement"]) -> MovementSystem: ...
+    @overload
+    def system(self, name: Literal["spatial_hash"]) -> GridRebuildSystem: ...
+    @overload
+    def system(self, name: Literal["separation"]) -> SeparationSystem: ...
+    @overload
+    def system(self, name: Literal["contact"]) -> ContactDamageSystem: ...
+    @overload
+    def system(self, name: Literal["melee"]) -> MeleeSystem: ...
+    @overload
+    def system(self, name: Literal["projectiles"]) -> ProjectileSystem: ...
+    @overload
+    def system(self, name: Literal["bosses"]) -> BossSystem: ...
+    @overload
+    def system(self, name: Literal["damage"]) -> DamageSystem: ...
+    @overload
+    def system(self, name: Literal["deaths"]) -> DeathSystem: ...
+    @overload
+    def system(self, name: Literal["animation"]) -> EnemyAnimationSystem: ...
+    @overload
+    def system(self, name: Literal["particles"]) -> ParticleSystem: ...
+    @overload
+    def system(self, name: str) -> SystemFn: ...
+
+    def system(self, name: str) -> SystemFn:
+        """The system registered under ``name`` (a name of ``SYSTEM_ORDER``).
+
+        Raises:
+            KeyError: no system of that name (the message lists them).
+        """
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"system: expected one of {', '.join(self._by_name)}, "
+                           f"got {name!r}") from None
+
     def step(self, dt: float) -> None:
         """Run every system once, in order.
 
@@ -150,17 +178,17 @@ class World:
         for _, fn in self._systems:
             fn(dt)
         self.stats.ticks += 1
-        self.stats.time = self.wave_director.time
+        self.stats.time = self.state.clock.time
 
     @property
     def time(self) -> float:
-        """Simulated seconds."""
-        return self.wave_director.time
+        """Simulated seconds (``state.clock.time``)."""
+        return self.state.clock.time
 
     # ------------------------------------------------------------------ helpers
     def spawn_enemy(self, x: float, y: float, tier: int = 0) -> int:
         """Place one enemy (tests, scripted events). Returns its handle or -1 (refused)."""
-        return self.wave_director.place(x, y, tier)
+        return self._waves.place(x, y, tier)
 
     def spawn_boss(self, scene: BossScene | str, x: float, y: float) -> Boss | None:
         """Bring in a boss now; ``scene`` is a BossScene or a scene file path.
@@ -172,17 +200,17 @@ class World:
             if scene not in self.scenes:
                 self.scenes[scene] = load_boss_scene(scene)
             scene = self.scenes[scene]
-        return self.boss_system.spawn(scene, x, y)
+        return self.bosses.spawn(scene, x, y)
 
     def live_bosses(self) -> list[Boss]:
         """The active bosses (a new list: for tools; per-frame code iterates
-        ``boss_system.slots`` and checks ``active``)."""
-        return [b for b in self.boss_system.slots if b.active]
+        ``bosses.slots`` and checks ``active``)."""
+        return [b for b in self.bosses.slots if b.active]
 
     def pools(self) -> list[PoolStats]:
         """The PoolStats of every pool: enemies, projectiles, particles, bosses."""
         return [self.enemies.stats, self.projectiles.stats, self.particles.stats,
-                self.boss_system.pool.stats]
+                self.bosses.pool.stats]
 
     def rings(self) -> list[RingBuffer]:
         """Every ring buffer (the damage ring); overflows are counted on each."""
@@ -210,7 +238,7 @@ class World:
         p = self.player
         h.update(p.pos.tobytes())
         h.update(repr((p.hp, p.kills, p.xp, p.invuln)).encode())
-        for b in self.boss_system.slots:
+        for b in self.bosses.slots:
             if b.active:
                 h.update(repr((b.handle, b.state, b.anim, b.anim_frame, b.x, b.y,
                                b.hp)).encode())

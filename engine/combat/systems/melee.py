@@ -1,4 +1,4 @@
-"""Melee: the player's periodic area attack, found through the spatial hash.
+"""System ``melee``: the player's periodic area attack, found through the grid.
 
 Every ``period`` seconds the player swings: every enemy whose centre is within ``radius`` of
 the player (and, for ``arc_degrees < 360``, within the arc around the player's facing) gets one
@@ -8,22 +8,19 @@ damage event, pushed as a batch of handles into the damage ring. Bosses in reach
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.data import Counter, CounterCells
 
-from ._kernels import Compactor, f32
-from .damage import KIND_BOSS, KIND_ENEMY, SOURCE_MELEE
+from .._kernels import Compactor, f32
+from ..damage import KIND_BOSS, KIND_ENEMY, SOURCE_MELEE
+from ..state import WorldState
 
-if TYPE_CHECKING:
-    from .world import World
-
-__all__ = ["Melee"]
+__all__ = ["MeleeSystem"]
 
 
-class Melee(CounterCells):
+class MeleeSystem(CounterCells):
     """System ``melee``.
 
     Attributes:
@@ -38,12 +35,12 @@ class Melee(CounterCells):
     swings = Counter()
     last_hits = Counter()
 
-    def __init__(self, world: World) -> None:
-        self.world = world
-        cfg = world.config.melee
+    def __init__(self, state: WorldState) -> None:
+        self.state = state
+        cfg = state.config.melee
         self.cfg = cfg
         self.enabled = cfg.enabled
-        cap = world.enemies.capacity
+        cap = state.enemies.capacity
         self.timer = cfg.period
         self.last_swing_time = -1.0
         self._rows = np.zeros(cap + 1, np.int64)
@@ -67,7 +64,7 @@ class Melee(CounterCells):
         """
         if not self.enabled:
             return
-        w = self.world
+        w = self.state
         self.timer -= dt
         if self.timer > 1e-9:  # a period that is a whole number of steps lands on a step
             return
@@ -76,13 +73,13 @@ class Melee(CounterCells):
             return
         self.swings += 1
         w.stats.melee_swings += 1
-        self.last_swing_time = w.wave_director.time
+        self.last_swing_time = w.clock.time
         p = w.player
         px = float(p.pos[0])
         py = float(p.pos[1])
         n = 0
         if w.enemies.count:
-            n = w.hash.query_radius(px, py, self.cfg.radius, self._rows)
+            n = w.grid.query_radius(px, py, self.cfg.radius, self._rows)
             rows = self._rows
             if n and self.arc:
                 n = self._in_arc(n)
@@ -97,7 +94,7 @@ class Melee(CounterCells):
         fx = float(p.facing[0])
         fy = float(p.facing[1])
         cos_half = float(self._cos_half)
-        for b in w.boss_system.slots:
+        for b in w.bosses.slots:
             if not b.active or b.dying:
                 continue
             dx = b.x - px
@@ -111,10 +108,10 @@ class Melee(CounterCells):
 
     def _in_arc(self, n: int) -> int:
         """Keep the rows within the arc around the player's facing; return how many."""
-        p = self.world.player
+        p = self.state.player
         rows = self._rows[:n]
         xy = self._xy[:n]
-        self.world.enemies.columns["pos"].take(rows, axis=0, out=xy, mode="clip")
+        self.state.enemies.columns["pos"].take(rows, axis=0, out=xy, mode="clip")
         np.subtract(xy[:, 0], p.pos[0:1], out=xy[:, 0])
         np.subtract(xy[:, 1], p.pos[1:2], out=xy[:, 1])
         dot = self._dot[:n]

@@ -1,8 +1,8 @@
-"""The wave director: when, where and what the horde spawns.
+"""System ``waves``: when, where and what the horde spawns; it also advances the clock.
 
 Rate. Spawns per second ramp linearly from ``start_rate`` to ``max_rate`` over
 ``ramp_seconds``; fractional spawns accumulate in a budget. Live enemies are capped at
-``max_enemies``: at the cap the director waits (the budget is kept, bounded by the cap, so
+``max_enemies``: at the cap the system waits (the budget is kept, bounded by the cap, so
 spawning resumes as soon as enemies die). When the enemy store itself is full (capacity below
 the cap) the store refuses the spawn: the refusal is counted in the store's ``PoolStats`` and in
 ``CombatStats.spawn_refusals`` - visible, never silent.
@@ -13,7 +13,7 @@ clamped inside the arena.
 
 What. The tier mix is interpolated in time between the ``tier_mix`` key points. Each spawn
 batch is one ``spawn_batch`` and a vectorised fill of every column from ``rng.random(out=)``
-into scratch owned by the director.
+into scratch owned by the system.
 
 Bosses. Scheduled ``BossWave`` entries enter when their time comes, on the same ring.
 """
@@ -21,79 +21,34 @@ Bosses. Scheduled ``BossWave`` entries enter when their time comes, on the same 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.data import Counter, CounterCells
 
-from ._kernels import f32
+from .._kernels import f32
+from ..state import WorldState
+from ..tiers import tier_weights
 
-if TYPE_CHECKING:
-    from .world import World
-
-__all__ = ["ENEMY_COLUMNS", "WaveDirector"]
-
-ENEMY_COLUMNS = {
-    "pos": ((2,), np.float32),
-    "prev_pos": ((2,), np.float32),
-    "sep": ((2,), np.float32),
-    "hp": ((), np.float32, 1.0),
-    "tier": ((), np.uint8),
-    "speed": ((), np.float32),
-    "radius": ((), np.float32, 1.0),
-    "damage": ((), np.float32),
-    "anim_frame": ((), np.float32),
-    "anim_fps": ((), np.float32),
-    "anim_frames": ((), np.float32, 1.0),
-}
-"""Enemy store columns. ``pos``/``prev_pos`` (render interpolation), ``tier`` (index into the
-tier table), ``anim_frame`` (float frame index) are what the renderer reads; ``sep`` is the
-separation velocity computed after the hash rebuild and applied by the next movement;
-``speed``, ``radius``, ``damage``, ``anim_fps``, ``anim_frames`` are per-row copies of tier
-numbers (speed with a per-enemy jitter)."""
+__all__ = ["WaveSystem"]
 
 
-def tier_weights(points: Sequence[tuple[float, Sequence[float]]], t: float) -> list[float]:
-    """The tier mix at time ``t``: ``points`` are ``(time, weights)`` key points in time order,
-    interpolated linearly between them and held beyond the ends; the result sums to 1.
-
-    The rule the wave director spawns by (tools/naive_horde.py calls it too, so the naive
-    reference cannot drift from it). Allocates two short lists.
-    """
-    if t <= points[0][0]:
-        w = points[0][1]
-    elif t >= points[-1][0]:
-        w = points[-1][1]
-    else:
-        i = 0
-        while points[i + 1][0] <= t:
-            i += 1
-        (t0, w0), (t1, w1) = points[i], points[i + 1]
-        f = (t - t0) / (t1 - t0) if t1 > t0 else 1.0
-        w = [a + (b - a) * f for a, b in zip(w0, w1)]
-    s = sum(w)
-    return [x / s for x in w]
-
-
-class WaveDirector(CounterCells):
-    """System ``waves``: the spawn schedule, the ring, the tier mix, boss waves.
+class WaveSystem(CounterCells):
+    """System ``waves``: advances the clock, then spawns by the schedule, the ring, the tier
+    mix and the boss waves.
 
     Attributes:
-        time: simulated seconds since the start.
         budget: spawns owed (fractional), bounded by ``max_enemies``.
     """
 
     _next_boss = Counter()
     """Index of the next boss wave (an int64 cell, as every int the systems update)."""
 
-    def __init__(self, world: World) -> None:
-        self.world = world
-        cfg = world.config.waves
+    def __init__(self, state: WorldState) -> None:
+        self.state = state
+        cfg = state.config.waves
         self.cfg = cfg
-        cap = world.enemies.capacity
-        self.time = 0.0
+        cap = state.enemies.capacity
         self.budget = 0.0
         self._u = np.zeros(cap, np.float32)
         self._a = np.zeros(cap, np.float32)
@@ -101,7 +56,7 @@ class WaveDirector(CounterCells):
         self._tier = np.zeros(cap, np.int64)
         self._mask = np.zeros(cap, np.bool_)
         self._tier_u8 = np.zeros(cap, np.uint8)
-        n_tiers = len(world.tiers)
+        n_tiers = len(state.tiers)
         self._mix = [(float(t), [float(x) for x in w]) for t, w in cfg.tier_mix]
         self._cum = [f32(1.0) for _ in range(n_tiers - 1)]
         self._inner = f32(0.0)
@@ -110,7 +65,7 @@ class WaveDirector(CounterCells):
         self._one = f32(1.0)
         self._two = f32(2.0)
         self._jitter = f32(cfg.speed_jitter)
-        self._bosses = sorted(world.config.bosses, key=lambda b: b.time)
+        self._bosses = sorted(state.config.bosses, key=lambda b: b.time)
 
     # ------------------------------------------------------------------ schedule
     @property
@@ -118,7 +73,7 @@ class WaveDirector(CounterCells):
         """Inner radius of the spawn ring: the view's half-diagonal + margin. Read from the
         config at every spawn, so the game may update ``config.view_half_extent`` (camera
         zoom, window size) at any time."""
-        hx, hy = self.world.config.view_half_extent
+        hx, hy = self.state.config.view_half_extent
         return math.hypot(hx, hy) + self.cfg.spawn_margin
 
     @property
@@ -144,17 +99,19 @@ class WaveDirector(CounterCells):
         scalars and a short list of tier weights per spawning tick. Boss entries allocate
         nothing either (bosses come from a pool).
         """
-        w = self.world
-        self.time += dt
+        w = self.state
+        clock = w.clock
+        clock.time += dt
+        now = clock.time
         st = w.stats
         bosses = self._bosses
-        while self._next_boss < len(bosses) and self.time >= bosses[self._next_boss].time:
+        while self._next_boss < len(bosses) and now >= bosses[self._next_boss].time:
             wave = bosses[self._next_boss]
             self._next_boss += 1
             x, y = self._ring_point()
-            w.boss_system.spawn(w.scenes[wave.scene], x, y)
+            w.bosses.spawn(w.scenes[wave.scene], x, y)
         cfg = self.cfg
-        self.budget += self.rate(self.time) * dt
+        self.budget += self.rate(now) * dt
         want = int(self.budget)
         if want <= 0:
             return
@@ -169,12 +126,13 @@ class WaveDirector(CounterCells):
             self.spawn(want)
 
     def _ring_point(self) -> tuple[float, float]:
-        rng = self.world.rng
+        w = self.state
+        rng = w.rng
         a = float(rng.random()) * math.tau
         r = self.ring_inner + float(rng.random()) * self.ring_width
-        p = self.world.player
-        lo = self.world.arena_min
-        hi = self.world.arena_max
+        p = w.player
+        lo = w.arena_min
+        hi = w.arena_max
         x = min(max(float(p.pos[0]) + r * math.cos(a), float(lo[0])), float(hi[0]))
         y = min(max(float(p.pos[1]) + r * math.sin(a), float(lo[1])), float(hi[1]))
         return x, y
@@ -188,7 +146,7 @@ class WaveDirector(CounterCells):
 
         Allocation contract: as ``__call__``.
         """
-        w = self.world
+        w = self.state
         store = w.enemies
         start, got = store.spawn_batch(n)
         st = w.stats
@@ -224,7 +182,7 @@ class WaveDirector(CounterCells):
                        out=pos[:, 1])
         np.copyto(cols["prev_pos"][start:end], pos)
         # Tier: count the cumulative thresholds at or below a uniform draw.
-        weights = self.weights(self.time)
+        weights = self.weights(w.clock.time)
         acc = 0.0
         for c, wt in zip(self._cum, weights):
             acc += wt
@@ -237,7 +195,7 @@ class WaveDirector(CounterCells):
 
     def _fill_tiers(self, u: np.ndarray, tier: np.ndarray) -> None:
         n = tier.shape[0]
-        self.world.rng.random(out=u, dtype=np.float32)
+        self.state.rng.random(out=u, dtype=np.float32)
         # Counted in uint8 (a bool operand of an int64 add is cast through a 64 KB buffer).
         t8 = self._tier_u8[:n]
         t8.fill(0)
@@ -249,7 +207,7 @@ class WaveDirector(CounterCells):
 
     def _fill_columns(self, start: int, end: int, tier: np.ndarray) -> None:
         """Per-row copies of the tier numbers for rows [start, end) of tiers ``tier``."""
-        w = self.world
+        w = self.state
         cols = w.enemies.columns
         t = w.tiers
         np.copyto(cols["tier"][start:end], tier, casting="unsafe")
@@ -283,7 +241,7 @@ class WaveDirector(CounterCells):
         Raises:
             IndexError: tier out of range.
         """
-        w = self.world
+        w = self.state
         if not 0 <= tier < len(w.tiers):
             raise IndexError(f"tier: expected an index in [0, {len(w.tiers)}), got {tier}")
         store = w.enemies

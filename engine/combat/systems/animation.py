@@ -1,34 +1,30 @@
-"""Enemy animation: a float frame index per enemy, advanced by its tier's fps.
+"""System ``animation``: a float frame index per enemy, advanced by its tier's fps.
 
-Each enemy starts at a random phase (the wave director draws ``anim_frame`` in
+Each enemy starts at a random phase (the ``waves`` system draws ``anim_frame`` in
 ``[0, frames)`` at spawn), so the horde does not step in lockstep. The renderer reads
 ``anim_frame`` (floor it for the frame, or blend with the fraction).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from ._kernels import f32
+from .._kernels import f32
+from ..state import WorldState
 
-if TYPE_CHECKING:
-    from .world import World
-
-__all__ = ["EnemyAnimation"]
+__all__ = ["EnemyAnimationSystem"]
 
 
-class EnemyAnimation:
+class EnemyAnimationSystem:
     """System ``animation``: ``anim_frame = (anim_frame + anim_fps * dt) mod anim_frames``.
 
     Assumes ``anim_fps * dt < anim_frames`` (less than a whole cycle per step).
     """
 
-    def __init__(self, world: World) -> None:
-        self.world = world
-        self._step = np.zeros(world.enemies.capacity, np.float32)
-        self._wrap = np.zeros(world.enemies.capacity, np.bool_)
+    def __init__(self, state: WorldState) -> None:
+        self.state = state
+        self._step = np.zeros(state.enemies.capacity, np.float32)
+        self._wrap = np.zeros(state.enemies.capacity, np.bool_)
         self._dt = f32(0.0)
 
     def __call__(self, dt: float) -> None:
@@ -36,7 +32,7 @@ class EnemyAnimation:
 
         Allocation contract: allocates no array data; transient views only.
         """
-        store = self.world.enemies
+        store = self.state.enemies
         n = store.count
         if n == 0:
             return
