@@ -188,7 +188,10 @@ class BossRoster:
         return boss
 
     def release(self, boss: Boss) -> None:
-        """Send a boss back to the pool (its death animation is over)."""
+        """Send a boss back to the pool (its death animation is over).
+
+        Allocation contract: allocates nothing (the pool keeps the object).
+        """
         boss.active = False
         boss.dying = False
         self.pool.release(boss)
@@ -233,7 +236,10 @@ class BossRoster:
 
     # ------------------------------------------------------------------ state machine
     def set_state(self, boss: Boss, state: str, anim: str) -> None:
-        """Switch ``boss`` to ``state`` playing ``anim`` from its first frame."""
+        """Switch ``boss`` to ``state`` playing ``anim`` from its first frame.
+
+        Allocation contract: allocates nothing (the names are the scene's own strings).
+        """
         boss.state = state
         boss.state_time = 0.0
         boss.anim = anim
@@ -243,7 +249,11 @@ class BossRoster:
         cells[_TRANSITIONS] += 1
 
     def enter(self, boss: Boss, name: str) -> None:
-        """Enter a declared state; an attack whose pattern cools down is skipped."""
+        """Enter a declared state; an attack whose pattern cools down is skipped.
+
+        Allocation contract: transient Python scalars only (an attack fires through the
+        projectile emitter, whose contract holds).
+        """
         scene = cast(BossScene, boss.scene)
         now = self.clock.time
         for _ in range(len(scene.states)):
