@@ -169,8 +169,9 @@ def test_installed_wheel_draws_with_its_default_shaders_and_loads_its_scenes(ins
 
 @pytest.mark.gl
 def test_python_m_engine_reports_the_installed_copy_and_a_renderer(installed):
-    python, _, work, env = installed
+    python, bindir, work, env = installed
     out = _run([str(python), "-m", "engine"], cwd=work, env=env).stdout
+    assert _run([str(bindir / "hordekit-info")], cwd=work, env=env).stdout == out
     lines = out.splitlines()
     assert lines[0].startswith("hordekit 0.1.0, import package 'engine' from "), out
     assert lines[0].endswith("(installed)"), out
@@ -189,10 +190,12 @@ def test_acceptance_entry_point_runs_a_few_seconds(installed, tmp_path):
     _, bindir, work, env = installed
     report = tmp_path / "stress.json"
     proc = subprocess.run([str(bindir / "hordekit-stress"), "--headless", "--benchmark",
-                           "--duration", "3", "--warmup", "1", "--no-dashboard", "--quiet",
+                           "--enemies", "100", "--duration", "3", "--warmup", "1",
+                           "--size", "320x180", "--no-dashboard", "--quiet",
                            "--report", str(report)],
                           cwd=work, env=env, capture_output=True, text=True, timeout=300)
-    # 1: a criterion failed (a 3 s hold on a software rasteriser may miss the frame budget);
-    # the run itself must finish and write its report.
+    # 1 is also a failed criterion (a short hold on a software rasteriser may miss the frame
+    # budget); what must hold is that the installed run finishes and writes its report.
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
-    assert report.is_file(), proc.stdout + proc.stderr
+    verdict = json.loads(report.read_text())["verdict"]
+    assert verdict in ("PASS", "FAIL"), proc.stdout + proc.stderr
