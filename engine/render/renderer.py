@@ -54,14 +54,11 @@ from .gl import GraphicsContext
 from .particles import ParticleRenderer
 from .screenshot import save_screenshot
 from .select import RowGrouper
-from .shaders import ShaderLibrary
+from .shaders import DEFAULT_SHADER_DIR, ShaderLibrary
 from .stats import RenderStats
 
 __all__ = ["Renderer", "TierSpec", "DEFAULT_TIERS", "DEFAULT_SHADER_DIR",
            "tier_specs_from_table", "SWING_FRAMES"]
-
-DEFAULT_SHADER_DIR = Path(__file__).resolve().parents[2] / "shaders"
-"""The repository's ``shaders/`` folder (``sprite``, ``particle`` programs)."""
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,17 @@ from pathlib import Path
 
 import moderngl
 
+from engine.data.resources import resource_dir
+
 from .gl import GraphicsContext
 
 __all__ = ["ShaderLibrary", "ShaderError", "ShaderCompileError", "ShaderNotFoundError",
-           "parse_compile_log"]
+           "parse_compile_log", "DEFAULT_SHADER_DIR"]
+
+DEFAULT_SHADER_DIR = resource_dir("shaders", "shaders")
+"""The stock programs (``sprite``, ``particle``): the checkout's top-level ``shaders/`` while
+developing (hot reload edits the files under version control), else the copy installed as
+``engine/shaders``."""
 
 _STAGES = (("vertex_shader", ".vert"), ("fragment_shader", ".frag"),
            ("geometry_shader", ".geom"))
