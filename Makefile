@@ -34,11 +34,11 @@ test: lint
 	$(XVFB) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python tools/bench_data.py
-	$(BIN)/python tools/bench_combat.py
-	$(BIN)/python tools/bench_render.py
-	$(BIN)/python tools/bench_profiler.py
-	$(BIN)/python tools/bench_scale.py --sizes 500 10k 100k
+	$(BIN)/python -m tools.bench_data
+	$(BIN)/python -m tools.bench_combat
+	$(BIN)/python -m tools.bench_render
+	$(BIN)/python -m tools.bench_profiler
+	$(BIN)/python -m tools.bench_scale --sizes 500 10k 100k
 
 clean:
 	rm -rf $(VENV) build *.egg-info

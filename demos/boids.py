@@ -30,17 +30,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-import engine  # noqa: E402
+import engine
 
 PROG = "boids.py"
 

@@ -50,7 +50,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout
 
 import numpy as np  # noqa: E402
 

@@ -39,7 +39,7 @@ from engine.acceptance.report import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-TOOL = ROOT / "tools" / "compare_baseline.py"
+TOOL = "tools.compare_baseline"  # run as a module from ROOT
 POOLS = ("enemies", "projectiles")
 
 
@@ -399,7 +399,7 @@ def test_config_mismatch_and_bad_baselines_are_errors(tmp_path):
 
 
 def _tool(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(TOOL), *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", TOOL, *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=60)
 
 
@@ -472,13 +472,13 @@ def test_calibration_is_positive_and_validates_repeats():
 
 def test_plot_report_tool(tmp_path):
     rpath = write_report(tmp_path / "r.json", make_report())
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "plot_report.py"), str(rpath),
+    proc = subprocess.run([sys.executable, "-m", "tools.plot_report", str(rpath),
                            "--out", str(tmp_path / "png")], capture_output=True, text=True,
                           cwd=ROOT, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (tmp_path / "png").iterdir()) == sorted(
         f"r_{n}.png" for n in PLOT_NAMES)
     bare = write_report(tmp_path / "bare.json", make_report(series=False))
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "plot_report.py"), str(bare)],
+    proc = subprocess.run([sys.executable, "-m", "tools.plot_report", str(bare)],
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 2 and "has no 'series'" in proc.stderr

@@ -9,7 +9,7 @@ Rewrite the baseline deliberately (after an intended change) with:
 
     python demos/stress_500.py --enemies 300 --duration 10 --warmup 3 --headless --benchmark \\
         --report reports/stress_ci.json
-    python tools/compare_baseline.py reports/stress_ci.json tests/baselines/stress_ci.json --update
+    python -m tools.compare_baseline reports/stress_ci.json tests/baselines/stress_ci.json --update
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from engine.acceptance.report import load_report
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "demos" / "stress_500.py"
-TOOL = ROOT / "tools" / "compare_baseline.py"
+TOOL = "tools.compare_baseline"  # run as a module from ROOT
 BASELINE = ROOT / "tests" / "baselines" / "stress_ci.json"
 CI_ARGS = ["--enemies", "300", "--duration", "10", "--warmup", "3", "--headless", "--benchmark"]
 
@@ -146,8 +146,8 @@ def test_short_run_holds_its_baseline(ci_run):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     if not BASELINE.exists():
         pytest.fail(f"no baseline {BASELINE}; make it once with "
-                    f"tools/compare_baseline.py {out} {BASELINE} --update")
-    cmp = subprocess.run([sys.executable, str(TOOL), str(out), str(BASELINE)],
+                    f"python -m tools.compare_baseline {out} {BASELINE} --update")
+    cmp = subprocess.run([sys.executable, "-m", TOOL, str(out), str(BASELINE)],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert cmp.returncode == 0, cmp.stdout + cmp.stderr
     assert "no regression" in cmp.stdout
@@ -162,7 +162,7 @@ def test_a_regression_against_the_baseline_fails(ci_run, tmp_path):
     report["measurements"]["blocks_growth_hold"] += 300  # one object leaked per tick
     leaky = tmp_path / "leaky.json"
     leaky.write_text(json.dumps(report))
-    cmp = subprocess.run([sys.executable, str(TOOL), str(leaky), str(BASELINE)],
+    cmp = subprocess.run([sys.executable, "-m", TOOL, str(leaky), str(BASELINE)],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert cmp.returncode == 1, cmp.stdout + cmp.stderr
     assert "blocks_growth_hold" in cmp.stdout and "REGRESSION" in cmp.stdout
@@ -222,7 +222,6 @@ def test_ctrl_c_during_the_hold_writes_a_partial_report(tmp_path):
 
 _LEAKY_DRIVER = '''
 import sys
-sys.path.insert(0, {root!r})
 import importlib.util
 spec = importlib.util.spec_from_file_location("stress_500", {demo!r})
 demo = importlib.util.module_from_spec(spec)
@@ -263,7 +262,7 @@ sys.exit(demo.main(sys.argv[1:]))
 
 def _leaky_run(tmp_path, mode, returncode=1):
     driver = tmp_path / "leaky_stress.py"
-    driver.write_text(_LEAKY_DRIVER.format(root=str(ROOT), demo=str(DEMO), mode=mode))
+    driver.write_text(_LEAKY_DRIVER.format(demo=str(DEMO), mode=mode))
     out = tmp_path / "leaky.json"
     proc = subprocess.run(
         [sys.executable, str(driver), "--enemies", "100", "--duration", "3", "--warmup", "0",

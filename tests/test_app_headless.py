@@ -23,8 +23,10 @@ from engine.core import (
     Input,
     ManualClock,
     ShutdownError,
+    TargetConfig,
     UnknownBindingError,
     key_name,
+    open_target,
 )
 from engine.core._glfw import glfw
 from engine.profiler.steady_state import measure_steady_state
@@ -152,6 +154,38 @@ def test_window_required_without_a_display_is_a_clear_error(monkeypatch):
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     with pytest.raises(DisplayUnavailableError, match="headless=False.*DISPLAY"):
         App(AppConfig(headless=False))
+
+
+def test_a_target_opens_from_its_own_config_without_an_app():
+    target = open_target(TargetConfig(width=32, height=16, headless=True))
+    try:
+        assert isinstance(target, HeadlessWindow) and target.size == (32, 16)
+        assert target.config == TargetConfig(width=32, height=16, headless=True)
+        target.target.use()
+        target.target.clear(1.0, 0.0, 0.0, 1.0)
+        assert target.read_pixels()[:4] == bytes((255, 0, 0, 255))
+        target.set_should_close()
+        assert target.should_close()
+    finally:
+        target.close()
+    target.close()
+    assert target.closed
+
+
+def test_the_app_hands_its_target_only_the_target_fields():
+    config = AppConfig(width=40, height=30, title="t", vsync=False, headless=True, samples=2,
+                       fps_cap=30.0, seed=3)
+    assert config.target_config() == TargetConfig(width=40, height=30, title="t",
+                                                  vsync=False, headless=True, samples=2)
+
+
+@pytest.mark.parametrize("field, value, exc", [
+    ("width", 0, ValueError), ("height", "2", TypeError), ("headless", 1, TypeError),
+    ("samples", -1, ValueError), ("title", None, TypeError),
+])
+def test_bad_target_config_is_refused_with_the_field_named(field, value, exc):
+    with pytest.raises(exc, match=f"TargetConfig.{field}"):
+        open_target(TargetConfig(**{"headless": True, field: value}))
 
 
 # --- the frame ------------------------------------------------------------------------------

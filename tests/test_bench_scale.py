@@ -1,9 +1,8 @@
-"""tools/bench_scale.py in --quick mode: it runs end to end (engine sweep, naive reference, a
+"""``python -m tools.bench_scale --quick``: it runs end to end (engine sweep, naive reference, a
 short soak) and writes a sane JSON, the PNG plots and the table. Counts only, no timings."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -12,28 +11,17 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+import tools.bench_scale as bench_scale
+
 pytestmark = pytest.mark.gl
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH = ROOT / "tools" / "bench_scale.py"
-
-
-def _load_bench():
-    spec = importlib.util.spec_from_file_location("bench_scale", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being made
-    spec.loader.exec_module(module)
-    return module
-
-
-bench_scale = _load_bench()
 parse_args, parse_count = bench_scale.parse_args, bench_scale.parse_count
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(BENCH), *args], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
+    return subprocess.run([sys.executable, "-m", "tools.bench_scale", *args],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
 
 
 @pytest.fixture(scope="module")

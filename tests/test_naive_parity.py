@@ -21,17 +21,11 @@ at N = 2000.)
 from __future__ import annotations
 
 import dataclasses
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from engine.combat import World  # noqa: E402
-from tools.bench_combat import (  # noqa: E402
+from engine.combat import World
+from tools.bench_combat import (
     DT,
     PARITY_BAND,
     bench_config,
@@ -39,7 +33,7 @@ from tools.bench_combat import (  # noqa: E402
     parity,
     per_tick,
 )
-from tools.naive_horde import NaiveHorde  # noqa: E402
+from tools.naive_horde import NaiveHorde
 
 N = 1500
 WARMUP = 180        # the spawn ring is ~340 px out: the horde reaches the player in ~150 ticks

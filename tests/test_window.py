@@ -12,7 +12,7 @@ import moderngl
 import numpy as np
 import pytest
 
-from engine.core import App, AppConfig, GlfwWindow
+from engine.core import App, AppConfig, GlfwWindow, TargetConfig, open_target
 from engine.core._glfw import GLFW_LIBRARY, glfw
 
 pytestmark = pytest.mark.window
@@ -86,6 +86,20 @@ def test_window_opens_with_a_gl33_core_context(window_app):
     assert glfw.get_window_attrib(app.window.glfw_window, glfw.OPENGL_PROFILE) == \
         glfw.OPENGL_CORE_PROFILE
     assert glfw.get_window_attrib(app.window.glfw_window, glfw.OPENGL_FORWARD_COMPAT)
+
+
+def test_the_glfw_target_opens_from_its_own_config_without_an_app(display):
+    window = open_target(TargetConfig(width=96, height=64, title="target", headless=False,
+                                      vsync=False))
+    try:
+        assert isinstance(window, GlfwWindow) and window.size == (96, 64)
+        assert window.target is window.ctx.screen and not window.should_close()
+        window.set_should_close()
+        assert window.should_close()
+    finally:
+        window.close()
+    window.close()
+    assert window.closed
 
 
 def test_auto_mode_picks_the_window_when_a_display_works(display):

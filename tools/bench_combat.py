@@ -20,25 +20,22 @@ Targets (ARCHITECTURE / issue 5): 500 enemies under 0.5 ms per tick, 100k under 
 at least 20x faster than the naive reference at 10k. Timings are wall-clock on whatever machine
 runs this; run it on a quiet machine.
 
-Usage: .venv/bin/python tools/bench_combat.py [--sizes 500,5000,10000,50000,100000]
+Usage: .venv/bin/python -m tools.bench_combat [--sizes 500,5000,10000,50000,100000]
        [--ticks 96] [--naive-max 10000] [--naive-ticks 48] [--count-ticks 120] [--systems]
        [--json out.json]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from engine.combat import PlayerConfig, WaveSchedule, World, WorldConfig  # noqa: E402
-from tools.naive_horde import NaiveHorde  # noqa: E402
+from engine.combat import PlayerConfig, WaveSchedule, World, WorldConfig
+from tools.common import percentile, tool_parser
+from tools.naive_horde import NaiveHorde
 
 DT = 1.0 / 30.0
 TARGETS_MS = {500: 0.5, 100_000: 16.0}
@@ -69,7 +66,7 @@ def bench_config(n: int) -> WorldConfig:
 def stats_ms(samples_ns: list[int]) -> dict[str, float]:
     ms = sorted(s / 1e6 for s in samples_ns)
     return {"mean": statistics.fmean(ms), "median": statistics.median(ms),
-            "p95": ms[min(len(ms) - 1, int(0.95 * len(ms)))], "min": ms[0]}
+            "p95": percentile(ms, 95), "min": ms[0]}
 
 
 def engine_counts(world: World) -> dict[str, int]:
@@ -151,8 +148,7 @@ def counts_line(label: str, pt: dict[str, float], counted: object) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = tool_parser("bench_combat", __doc__)
     ap.add_argument("--sizes", default="500,5000,10000,50000,100000",
                     help="enemy counts, comma-separated (default: %(default)s)")
     ap.add_argument("--ticks", type=int, default=96,
@@ -174,15 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s]
     except ValueError:
-        print(f"bench_combat: --sizes: expected comma-separated ints, got {args.sizes!r}",
-              file=sys.stderr)
-        return 2
+        ap.error(f"--sizes: expected comma-separated ints, got {args.sizes!r}")
     if (not sizes or min(sizes) <= 0 or args.ticks <= 0 or args.naive_ticks <= 0
             or args.warmup < 0 or args.count_ticks <= 0):
-        print(f"bench_combat: expected positive --sizes, --ticks, --naive-ticks, --count-ticks "
-              f"and --warmup >= 0, got {args.sizes!r}, {args.ticks}, {args.naive_ticks}, "
-              f"{args.count_ticks}, {args.warmup}", file=sys.stderr)
-        return 2
+        ap.error(f"expected positive --sizes, --ticks, --naive-ticks, --count-ticks "
+                 f"and --warmup >= 0, got {args.sizes!r}, {args.ticks}, {args.naive_ticks}, "
+                 f"{args.count_ticks}, {args.warmup}")
     results = []
     print(f"{'N':>7} {'combat ms/tick':>26} {'naive ms/tick':>14} {'ratio':>7}  target")
     print(f"{'':>7} {'mean':>8} {'median':>8} {'p95':>8} {'mean':>14}")

@@ -6,23 +6,18 @@ entities under 10 ms.
 
 Prints ns per entity (or per event) for N = 1k, 10k, 100k, measured in this run.
 
-    .venv/bin/python tools/bench_data.py [--sizes 1000 10000 100000] [--repeat 30]
+    .venv/bin/python -m tools.bench_data [--sizes 1000 10000 100000] [--repeat 30]
 """
 
 from __future__ import annotations
 
-import argparse
-import platform
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from engine.data import EntityStore, RingBuffer  # noqa: E402
+from engine.data import EntityStore, RingBuffer
+from tools.common import machine_info, machine_line, tool_parser
 
 COLS = {
     "pos": ((2,), np.float32), "prev_pos": ((2,), np.float32), "vel": ((2,), np.float32),
@@ -76,10 +71,8 @@ def bench_ring(n: int, repeat: int) -> dict[str, float]:
 
 
 def bench_hash(n: int, repeat: int) -> dict[str, float]:
-    try:
-        from tools.bench_spatial import bench  # type: ignore[import-not-found]
-    except ImportError:
-        return {}
+    from tools.bench_spatial import bench
+
     res = bench(n)
     keep = {"rebuild_ms": "hash_rebuild_ms", "separation_ms": "hash_separation_ms",
             "tick_ms": "hash_rebuild+separation_ms", "pairs_ms": "hash_pairs_ms",
@@ -88,12 +81,11 @@ def bench_hash(n: int, repeat: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = tool_parser("bench_data", __doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args(argv)
-    print(f"machine: {platform.machine()} {platform.processor() or ''} python "
-          f"{platform.python_version()} numpy {np.__version__}")
+    print(machine_line(machine_info()))
     for n in args.sizes:
         row: dict[str, float] = {}
         row.update(bench_store(n, args.repeat))

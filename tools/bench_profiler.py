@@ -23,17 +23,15 @@ allocated blocks over a window), and the cost of allocation tracing on the tick.
 
 Targets: meter < 2% of the frame; dashboard (build + submit) < 1.5 ms per frame.
 
-    .venv/bin/python tools/bench_profiler.py [--enemies 10000] [--frames 120] [--rounds 5]
+    .venv/bin/python -m tools.bench_profiler [--enemies 10000] [--frames 120] [--rounds 5]
                                              [--width 1280] [--height 720] [--world]
                                              [--json PATH]
 """
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
-import platform
 import sys
 import time
 import tracemalloc
@@ -43,10 +41,9 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from engine.profiler import Profiler  # noqa: E402
-from engine.profiler.dashboard import PANELS  # noqa: E402
+from engine.profiler import Profiler
+from engine.profiler.dashboard import PANELS
+from tools.common import machine_info, machine_line, tool_parser
 
 Tick = Callable[[float], None]
 
@@ -344,9 +341,7 @@ def _print(report: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Profiler overhead at a horde workload (meter on/off, dashboard "
-                    "drawn/hidden), headless.")
+    parser = tool_parser("bench_profiler", __doc__)
     parser.add_argument("--enemies", type=int, default=10_000,
                         help="enemies in the representative numpy tick (default 10000)")
     parser.add_argument("--frames", type=int, default=120,
@@ -362,8 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("enemies", "frames", "rounds", "width", "height"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be >= 1, got {getattr(args, name)}")
-    print(f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"{platform.machine()}")
+    print(machine_line(machine_info()))
     if args.world:
         tick, watch, label = _world(args.enemies)
     else:

@@ -16,8 +16,8 @@ stage runs synchronously inside each glDraw* call, so ``submit`` grows with N th
 driver's vertex work, not Python's (at N=500 it is almost only the Python + GL call overhead).
 
 Examples:
-    .venv/bin/python tools/bench_render.py
-    .venv/bin/python tools/bench_render.py --sizes 100000 --frames 200 --fbo 1920x1080
+    .venv/bin/python -m tools.bench_render
+    .venv/bin/python -m tools.bench_render --sizes 100000 --frames 200 --fbo 1920x1080
 """
 
 from __future__ import annotations
@@ -29,21 +29,11 @@ import time
 
 import numpy as np
 
-
-def parse_size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, got {text!r}") from None
-    if w <= 0 or h <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive size, got {text!r}")
-    return w, h
+from tools.common import parse_size, percentile, tool_parser
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog=__doc__.split("\n\n", 1)[1])
+    p = tool_parser("bench_render", __doc__)
     p.add_argument("--sizes", type=int, nargs="+", default=[500, 10_000, 100_000],
                    help="instance counts to measure (default: 500 10000 100000)")
     p.add_argument("--frames", type=int, default=60, help="measured frames per size (60)")
@@ -66,8 +56,7 @@ def ms(values: list[int]) -> str:
 
 
 def p95(values: list[int]) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(0.95 * len(s)))] / 1e6
+    return percentile(values, 95) / 1e6
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import moderngl
 
-        ctx = moderngl.create_standalone_context(backend="egl", require=330)
+        # moderngl-stubs type **settings as dicts; backend="egl" is the documented use.
+        ctx = moderngl.create_standalone_context(
+            backend="egl", require=330)  # type: ignore[arg-type]
     except Exception as exc:  # no EGL / no GL 3.3: one clear line, exit 2
         print(f"bench_render: cannot create a standalone EGL GL 3.3 context: {exc}",
               file=sys.stderr)

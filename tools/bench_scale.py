@@ -43,10 +43,10 @@ bench_scale.png (cost against N, log-log; cost per enemy), bench_scale_soak.png 
 The table is printed at the end; a progress bar runs on stderr.
 
 Examples:
-    .venv/bin/python tools/bench_scale.py                       # the full sweep (minutes)
-    .venv/bin/python tools/bench_scale.py --soak 300            # + the 5-minute memory soak
-    .venv/bin/python tools/bench_scale.py --sizes 10k 100k --frames 120
-    .venv/bin/python tools/bench_scale.py --quick --out /tmp/q  # seconds: tiny sizes (tests)
+    .venv/bin/python -m tools.bench_scale                       # the full sweep (minutes)
+    .venv/bin/python -m tools.bench_scale --soak 300            # + the 5-minute memory soak
+    .venv/bin/python -m tools.bench_scale --sizes 10k 100k --frames 120
+    .venv/bin/python -m tools.bench_scale --quick --out /tmp/q  # seconds: tiny sizes (tests)
 
 Exit codes: 0 the run completed (targets missed are reported, not failed); 2 bad input or no
 GL context.
@@ -58,8 +58,6 @@ import argparse
 import gc
 import json
 import math
-import os
-import platform
 import statistics
 import sys
 import time
@@ -67,16 +65,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout
+import numpy as np
 
-import numpy as np  # noqa: E402
+from engine.data.files import atomic_write_bytes
+from tools.bench_combat import COUNTED, engine_counts, parity, per_tick
+from tools.common import figure, machine_info, parse_size, percentile, save_png, tool_parser
 
-from engine.data.files import atomic_write_bytes  # noqa: E402
-from tools.bench_combat import COUNTED, engine_counts, parity, per_tick  # noqa: E402
-
-PROG = "bench_scale.py"
+PROG = "python -m tools.bench_scale"
 DEFAULT_SIZES = (500, 2_000, 10_000, 50_000, 100_000)
 QUICK_SIZES = (150, 600)
 STEP_HZ = 30.0
@@ -94,11 +89,6 @@ FLAT_TOLERANCE = 1.10
 
 
 # ----------------------------------------------------------------------------- command line
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one clear line, exit 2 (no usage dump)
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
 
 def parse_count(text: str) -> list[int]:
     """``"500"``, ``"2k"``, ``"100k"``, ``"500,2k"`` -> ints.
@@ -123,21 +113,8 @@ def parse_count(text: str) -> list[int]:
     return out
 
 
-def parse_fbo(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, got {text!r}") from None
-    if w <= 0 or h <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive size, got {text!r}")
-    return w, h
-
-
 def build_parser() -> argparse.ArgumentParser:
-    doc = __doc__ or ""
-    p = _Parser(prog=PROG, description=doc.split("\n\n")[0],
-                formatter_class=argparse.RawDescriptionHelpFormatter,
-                epilog=doc.split("\n\n", 1)[1])
+    p = tool_parser("bench_scale", __doc__)
     p.add_argument("--sizes", type=parse_count, nargs="+", default=None, metavar="N",
                    help="enemy counts (500 2k 10k 50k 100k by default; 'k' = 1000)")
     p.add_argument("--frames", type=int, default=None, metavar="F",
@@ -162,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--naive-ticks", type=int, default=24, metavar="T",
                    help="naive ticks timed per N, at most (default: %(default)s: one melee "
                         "period of bench_config, so its kills per tick hold one swing)")
-    p.add_argument("--fbo", type=parse_fbo, default=(1280, 720), metavar="WxH",
+    p.add_argument("--fbo", type=parse_size, default=(1280, 720), metavar="WxH",
                    help="offscreen framebuffer (default 1280x720)")
     p.add_argument("--seed", type=int, default=1, help="world seed (default: %(default)s)")
     p.add_argument("--no-plot", action="store_true", help="skip the PNG plots")
@@ -258,10 +235,7 @@ def _median_ms(ns: list[int]) -> float:
 
 
 def _p95_ms(ns: list[int]) -> float:
-    if not ns:
-        return float("nan")
-    s = sorted(ns)
-    return s[min(len(s) - 1, int(0.95 * len(s)))] / 1e6
+    return percentile(ns, 95) / 1e6
 
 
 _TICK, _PACK, _UPLOAD, _SUBMIT, _CPU, _FULL, _LIVE = range(7)
@@ -645,42 +619,6 @@ def run_naive(n: int, args: argparse.Namespace, engine_warmup: int) -> dict[str,
 
 # ----------------------------------------------------------------------------- reporting
 
-def _commit() -> str:
-    """The checkout's commit, with ``+dirty`` when engine/ or tools/ have local changes."""
-    import subprocess
-
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                              capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "engine", "tools"],
-                               cwd=ROOT, capture_output=True, text=True,
-                               timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "?"
-    return (head or "?") + ("+dirty" if dirty else "")
-
-
-def machine_info(gl: dict[str, str]) -> dict[str, Any]:
-    model = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_gb = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                mem_gb = round(int(line.split()[1]) / 1e6, 1)
-    except (OSError, ValueError):
-        pass
-    return {"cpu": model, "cores": os.cpu_count(), "memory_gb": mem_gb, "commit": _commit(),
-            "platform": platform.platform(), "python": platform.python_version(),
-            "numpy": np.__version__, "gl_renderer": gl["renderer"], "gl_version": gl["version"]}
-
-
 COLUMNS = (
     ("N", "{:>7,}", "n"),
     ("live", "{:>7,}", "live_min"),
@@ -829,14 +767,10 @@ def _count_label(n: float) -> str:
 def plot(rows: list[SizeResult], soak: dict[str, Any] | None, out_dir: Path,
          title: str) -> list[Path]:
     """bench_scale.png (and bench_scale_soak.png); returns the paths written."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     paths = []
     ns = np.array([r.n for r in rows], dtype=float)
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, 5.2))
+    fig = figure(13, 5.2)
+    ax, ax2 = fig.subplots(1, 2)
     series = [("combat tick", [r.tick_ms for r in rows], "o-", "C0"),
               ("render CPU (pack+upload+submit)", [r.render_ms for r in rows], "s-", "C1"),
               ("engine CPU / 60 fps frame (own)", [r.engine_own_ms for r in rows], "D-", "C2"),
@@ -876,12 +810,10 @@ def plot(rows: list[SizeResult], soak: dict[str, Any] | None, out_dir: Path,
     ax2.legend(fontsize=8)
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
-    path = out_dir / "bench_scale.png"
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    paths.append(path)
+    paths.append(save_png(fig, out_dir / "bench_scale.png"))
     if soak is not None and soak["series"]["t_s"]:
-        fig, ax = plt.subplots(figsize=(8, 4))
+        fig = figure(8, 4)
+        ax = fig.subplots()
         t = soak["series"]["t_s"]
         rss = np.asarray(soak["series"]["rss_mb"])
         ax.plot(t, rss - rss[0], "-", label="RSS growth")
@@ -892,10 +824,7 @@ def plot(rows: list[SizeResult], soak: dict[str, Any] | None, out_dir: Path,
         ax.grid(True, alpha=0.3)
         ax.legend()
         fig.tight_layout()
-        path = out_dir / "bench_scale_soak.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        paths.append(path)
+        paths.append(save_png(fig, out_dir / "bench_scale_soak.png"))
     return paths
 
 
@@ -942,12 +871,13 @@ def main(argv: list[str] | None = None) -> int:
         bar.close()
         bench.close()
     calib1 = measure_calibration().median_ns
-    command = "tools/bench_scale.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    report = {
+    command = "python -m tools.bench_scale " + " ".join(argv if argv is not None else sys.argv[1:])
+    report: dict[str, Any] = {
         "command": command.strip(),
         "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
         "seconds": time.time() - started,
-        "machine": machine_info(gl),
+        "machine": {**machine_info(), "gl_renderer": gl["renderer"],
+                    "gl_version": gl["version"]},
         "calibration_ms": {"before": calib0 / 1e6, "after": calib1 / 1e6},
         "setup": {"framebuffer": list(args.fbo), "sprite_world_sizes": sprite_sizes,
                   "zoom": 1.0, "step_hz": STEP_HZ, "frame_s": 1 / 60,

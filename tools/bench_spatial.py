@@ -11,13 +11,12 @@ thread's CPU time (``thread_time_ns``) beside them: on a shared machine the CPU 
 steadier of the two. Compare numbers from the same run.
 
 Usage:
-    python tools/bench_spatial.py                     # N = 1k, 10k, 100k, both densities
-    python tools/bench_spatial.py --n 100000 --ticks 30 --density 1
+    python -m tools.bench_spatial                     # N = 1k, 10k, 100k, both densities
+    python -m tools.bench_spatial --n 100000 --ticks 30 --density 1
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 import statistics
 import sys
@@ -26,6 +25,7 @@ import time
 import numpy as np
 
 from engine.data.spatial_hash import SpatialHash
+from tools.common import tool_parser
 
 RADIUS = 32.0
 BASE_DENSITY = 100_000 / (4000.0 * 4000.0)
@@ -135,7 +135,7 @@ def _print(r: dict[str, float], density: float) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = tool_parser("bench_spatial", __doc__)
     parser.add_argument("--n", type=int, nargs="+", default=[1_000, 10_000, 100_000],
                         help="row counts (default: 1000 10000 100000)")
     parser.add_argument("--density", type=float, nargs="+", default=[1.0, 4.0],
@@ -143,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ticks", type=int, default=20, help="timed ticks per figure")
     args = parser.parse_args(argv)
     if any(n < 2 for n in args.n) or args.ticks < 1 or any(d <= 0 for d in args.density):
-        print("bench_spatial: --n must be >= 2, --ticks >= 1, --density > 0", file=sys.stderr)
-        return 2
+        parser.error(f"expected --n >= 2, --ticks >= 1 and --density > 0, got --n {args.n} "
+                     f"--ticks {args.ticks} --density {args.density}")
     for density in args.density:
         for n in args.n:
             _print(bench(n, density=density, ticks=args.ticks), density)

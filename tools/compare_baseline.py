@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Compare a stress-run report with its baseline; exit 1 on a regression.
 
-    python tools/compare_baseline.py reports/stress_ci.json tests/baselines/stress_ci.json
-    python tools/compare_baseline.py reports/stress_ci.json tests/baselines/stress_ci.json --update
+    python -m tools.compare_baseline reports/stress_ci.json tests/baselines/stress_ci.json
+    python -m tools.compare_baseline reports/stress_ci.json tests/baselines/stress_ci.json --update
 
 Counts (allocated blocks, gen0 growth, GC collections and spikes, ring overflows, spawn
 refusals) are compared exactly; memory growth against the baseline plus a slack; timings as
@@ -19,10 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
-# Runnable as a plain script from a checkout (``python tools/compare_baseline.py``).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from engine.acceptance.baseline import (  # noqa: E402
+from engine.acceptance.baseline import (
     BaselineError,
     Tolerances,
     baseline_from_report,
@@ -31,17 +28,16 @@ from engine.acceptance.baseline import (  # noqa: E402
     validate_baseline,
     write_baseline,
 )
-from engine.acceptance.report import ReportError, load_report  # noqa: E402
+from engine.acceptance.report import ReportError, load_report
+from tools.common import tool_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="compare_baseline.py",
-        description=__doc__.split("\n\n")[0].strip(),
+    parser = tool_parser(
+        "compare_baseline", __doc__,
         epilog="Tolerances: timing_factor (p50), tail_timing_factor (p99), memory_slack_mb, "
                "reuse_slack, kept in the baseline's 'tolerances' object; --update keeps the "
                "existing baseline's tolerances.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("report", type=Path, help="the stress report (JSON) to check")
     parser.add_argument("baseline", type=Path, help="the baseline file (tests/baselines/*.json)")

@@ -6,7 +6,6 @@ through ``app.ctx`` / ``app.target`` and the hook lists.
 
 from engine.core.app import BENCHMARK_FRAME_NS, EXIT_REASONS, App, AppConfig, ShutdownError
 from engine.core.clock import Clock, FixedClock, ManualClock, SystemClock
-from engine.core.headless import HeadlessWindow
 from engine.core.input import (
     Binding,
     DuplicateBindingError,
@@ -20,12 +19,13 @@ from engine.core.scheduler import (
     System,
     UnknownSystemError,
 )
-from engine.core.window import (
+from engine.core.target import (
     BaseWindow,
     DisplayUnavailableError,
     GlfwWindow,
-    display_available,
-    open_window,
+    HeadlessWindow,
+    TargetConfig,
+    open_target,
 )
 
 __all__ = [
@@ -33,6 +33,6 @@ __all__ = [
     "Clock", "SystemClock", "FixedClock", "ManualClock",
     "Scheduler", "System", "UnknownSystemError", "DuplicateSystemError",
     "Input", "Binding", "UnknownBindingError", "DuplicateBindingError", "key_name",
-    "BaseWindow", "GlfwWindow", "HeadlessWindow", "DisplayUnavailableError", "open_window",
-    "display_available",
+    "BaseWindow", "GlfwWindow", "HeadlessWindow", "TargetConfig", "DisplayUnavailableError",
+    "open_target",
 ]

@@ -37,7 +37,7 @@ from engine.core._glfw import glfw
 from engine.core.clock import Clock, FixedClock, SystemClock
 from engine.core.input import Input
 from engine.core.scheduler import Scheduler
-from engine.core.window import BaseWindow, open_window
+from engine.core.target import BaseWindow, TargetConfig, open_target
 
 __all__ = ["App", "AppConfig", "ShutdownError", "EXIT_REASONS", "BENCHMARK_FRAME_NS"]
 
@@ -104,21 +104,19 @@ class AppConfig:
                              f"got {text!r}")
         return w, h
 
+    def target_config(self) -> TargetConfig:
+        """The part of this configuration the render target reads."""
+        return TargetConfig(width=self.width, height=self.height, title=self.title,
+                            vsync=self.vsync, headless=self.headless, samples=self.samples)
+
     def validate(self) -> None:
-        """Check types and ranges of the fields the App uses itself.
+        """Check the types and ranges of every field (the target's through its config).
 
         Raises:
             TypeError: a field has the wrong type.
             ValueError: a field is out of range (the message names it and its value).
         """
-        for name in ("width", "height"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"AppConfig.{name} must be an int, got {type(value).__name__}")
-            if value <= 0:
-                raise ValueError(f"AppConfig.{name} must be > 0, got {value}")
-        if not isinstance(self.title, str):
-            raise TypeError(f"AppConfig.title must be a str, got {type(self.title).__name__}")
+        self.target_config().validate("AppConfig")
         if self.fps_cap is not None:
             if isinstance(self.fps_cap, bool) or not isinstance(self.fps_cap, (int, float)):
                 raise TypeError(f"AppConfig.fps_cap must be a number or None, got "
@@ -126,9 +124,6 @@ class AppConfig:
             if not math.isfinite(self.fps_cap) or self.fps_cap <= 0:
                 raise ValueError(f"AppConfig.fps_cap must be a finite number > 0 or None, got "
                                  f"{self.fps_cap}")
-        if self.headless is not None and not isinstance(self.headless, bool):
-            raise TypeError(f"AppConfig.headless must be None, True or False, got "
-                            f"{self.headless!r}")
         if self.benchmark_frame_ns is not None and (
                 isinstance(self.benchmark_frame_ns, bool)
                 or not isinstance(self.benchmark_frame_ns, int)
@@ -138,9 +133,6 @@ class AppConfig:
         if self.seed is not None and (isinstance(self.seed, bool)
                                       or not isinstance(self.seed, int) or self.seed < 0):
             raise ValueError(f"AppConfig.seed must be an int >= 0 or None, got {self.seed!r}")
-        if isinstance(self.samples, bool) or not isinstance(self.samples, int) \
-                or self.samples < 0:
-            raise ValueError(f"AppConfig.samples must be an int >= 0, got {self.samples!r}")
         color = self.clear_color
         if (not isinstance(color, (tuple, list)) or len(color) != 4
                 or not all(isinstance(c, (int, float)) and not isinstance(c, bool)
@@ -233,7 +225,7 @@ class App:
         self._fps_cap_ns = 0 if config.fps_cap is None else round(1e9 / config.fps_cap)
         self._clear = tuple(float(c) for c in config.clear_color)
 
-        self.window: BaseWindow = open_window(config)
+        self.window: BaseWindow = open_target(config.target_config())
         """The backend: a GlfwWindow (``.glfw_window``, ``.glfw_window_address``) or a
         HeadlessWindow (``.color_texture``, ``.resize(w, h)``)."""
         self.ctx: moderngl.Context = self.window.ctx

@@ -349,14 +349,3 @@ class Input:
     def bindings(self) -> list[tuple[str, str]]:
         """``(name, key name)`` of each binding, in binding order (for a help line)."""
         return [(b.name, b.key_name) for b in self._bindings]
-
-    def binding(self, name: str) -> Binding:
-        """The binding called ``name``.
-
-        Raises:
-            UnknownBindingError: ``name`` is not bound.
-        """
-        for b in self._bindings:
-            if b.name == name:
-                return b
-        raise UnknownBindingError(name, [b.name for b in self._bindings])

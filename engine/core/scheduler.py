@@ -146,11 +146,6 @@ class Scheduler:
         return self._step_ns
 
     @property
-    def step_s(self) -> float:
-        """The fixed step, in (unscaled) seconds."""
-        return self._step_ns / 1e9
-
-    @property
     def time_scale(self) -> float:
         """Factor applied to ``dt``: 0.25 is slow motion, 2 is fast. Steps still run at the
         fixed rate in wall time; each simulates ``time_scale`` times the step.

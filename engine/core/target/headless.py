@@ -8,16 +8,9 @@ colour texture at :meth:`HeadlessWindow.swap` (and before :meth:`~BaseWindow.rea
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import moderngl
 
-from engine.core._egl import EglCurrent
-from engine.core.window import BaseWindow, _check_size
-
-if TYPE_CHECKING:
-    from engine.core.app import AppConfig
-    from engine.core.input import Input
+from engine.core.target.base import BaseWindow, TargetConfig
 
 __all__ = ["HeadlessWindow"]
 
@@ -30,7 +23,7 @@ class HeadlessWindow(BaseWindow):
     window (the old framebuffer is kept, nothing is drawn).
 
     Args:
-        config: the App's configuration (size, samples).
+        config: size and samples (title and vsync do not apply).
 
     Raises:
         TypeError, ValueError: bad size or samples.
@@ -39,13 +32,9 @@ class HeadlessWindow(BaseWindow):
 
     headless = True
 
-    def __init__(self, config: AppConfig) -> None:
-        super().__init__()
-        width, height = _check_size(config.width, config.height, allow_zero=False)
+    def __init__(self, config: TargetConfig) -> None:
+        super().__init__(config)
         samples = config.samples
-        if isinstance(samples, bool) or not isinstance(samples, int) or samples < 0:
-            raise ValueError(f"samples must be an int >= 0, got {samples!r}")
-        self._previous = EglCurrent()
         # moderngl-stubs type **settings as dicts; backend="egl" is the documented use.
         self.ctx = moderngl.create_standalone_context(
             backend="egl", require=330)  # type: ignore[arg-type]
@@ -56,12 +45,11 @@ class HeadlessWindow(BaseWindow):
             raise ValueError(f"samples={samples} exceeds this GL's max_samples={max_samples}")
         self.samples: int = samples
         """MSAA samples of the offscreen target (0 = none)."""
-        self._should_close = False
         self.color_texture: moderngl.Texture
         """The frame's colour (RGBA8), resolved from the multisampled target if any."""
         self._resolved: moderngl.Framebuffer | None = None
         self._owned: list = []
-        self._build(width, height)
+        self._build(config.width, config.height)
 
     def _build(self, width: int, height: int) -> None:
         ctx = self.ctx
@@ -84,40 +72,19 @@ class HeadlessWindow(BaseWindow):
         for obj in old:
             obj.release()
 
-    def attach_input(self, input: Input) -> None:
-        """No event source: ``input`` is driven by ``inject_*`` calls only."""
-        self.input = input
-        input.pump = None
-
-    def should_close(self) -> bool:
-        """The flag set by :meth:`set_should_close`."""
-        return self._should_close
-
-    def set_should_close(self, value: bool = True) -> None:
-        """Ask the App's loop to end at the next frame boundary."""
-        self._should_close = bool(value)
-
     def swap(self) -> None:
         """Resolve the multisampled target into ``color_texture`` (nothing without MSAA).
         Allocates nothing lasting."""
         if self._resolved is not None and self.renderable:
             self.ctx.copy_framebuffer(self._resolved, self.target)
 
-    def resize(self, width: int, height: int) -> None:
-        """Recreate the offscreen framebuffer at ``width`` x ``height``; 0 in either
-        dimension means minimised: the size reads 0 x 0 and the old framebuffer is kept.
-
-        Raises:
-            TypeError, ValueError: sizes that are not ints >= 0.
-        """
-        width, height = _check_size(width, height, allow_zero=True)
+    def _resize(self, width: int, height: int) -> None:
+        # Recreate the offscreen framebuffer; 0 x 0 stands for minimised: the size reads
+        # 0 x 0 and the old framebuffer is kept.
         if width == 0 or height == 0:
             self.width = self.height = 0
             return
         self._build(width, height)
-
-    def set_vsync(self, on: bool) -> None:
-        """No display, no vsync: ignored."""
 
     def _read_target(self, components: int) -> bytes:
         if self._resolved is not None:
@@ -126,15 +93,10 @@ class HeadlessWindow(BaseWindow):
                                        components=components)
         return super()._read_target(components)
 
-    def close(self) -> None:
-        """Release the offscreen objects, then the context. Safe twice."""
-        if self.closed:
-            return
-        self.closed = True
+    def _release(self) -> None:
         try:
             for obj in self._owned:
                 obj.release()
             self._owned = []
         finally:
             self.ctx.release()
-            self._previous.restore()
