@@ -54,9 +54,9 @@ def test_systems_run_in_the_documented_order_and_install_into_a_scheduler():
 
     world = World(quiet(), seed=1)
     names = [n for n, _ in world.systems()]
-    assert names == ["waves", "player", "movement", "spatial_hash", "separation", "contact",
-                     "melee", "projectiles", "bosses", "damage", "deaths", "animation",
-                     "particles"]
+    assert names == ["waves", "player", "movement", "quarantine", "spatial_hash", "separation",
+                     "contact", "melee", "projectiles", "bosses", "damage", "deaths",
+                     "animation", "particles"]
     sched = Scheduler(step_hz=30)
     world.install(sched)
     assert sched.system_names == names

@@ -34,10 +34,11 @@ from .scene import AnimationSpec, BossScene, Pattern, SceneError, StateSpec, loa
 from .state import WorldState
 from .stats import CombatStats
 from .tiers import Tier, TierError, TierTable, default_tiers
-from .world import SYSTEM_ORDER, SystemFn, World
+from .world import MAX_STEP, SYSTEM_ORDER, SystemFn, World
 
 __all__ = [
-    "World", "WorldConfig", "WorldState", "SystemFn", "SYSTEM_ORDER", "CombatStats", "SimClock",
+    "World", "WorldConfig", "WorldState", "SystemFn", "SYSTEM_ORDER", "MAX_STEP", "CombatStats",
+    "SimClock",
     "Tier", "TierTable", "TierError", "default_tiers",
     "WaveSchedule", "BossWave", "PlayerConfig", "MeleeConfig", "WeaponConfig",
     "SeparationConfig", "ParticleConfig", "ConfigError",

@@ -201,13 +201,14 @@ class BossRoster:
         """Hurt the boss named by ``handle``.
 
         Returns:
-            False when the handle is stale (the boss died or the object was reused) or the
-            boss is already dying; True when the damage was applied.
+            False when the handle is stale (the boss died or the object was reused), the
+            boss is already dying, or the amount is not a finite number >= 0 (refused: hp
+            never becomes NaN and damage never heals); True when the damage was applied.
 
         Allocation contract: transient Python scalars only.
         """
         slot = handle & _SLOT_MASK
-        if handle < 0 or slot >= len(self.slots):
+        if handle < 0 or slot >= len(self.slots) or not 0.0 <= amount < math.inf:
             return False
         boss = self.slots[slot]
         # Per damage event: the handle and hit count are read and written through the cells

@@ -8,6 +8,8 @@ system kites it on a circle around the arena centre instead (the stress test); t
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from engine.data import Counter, CounterCells
@@ -74,7 +76,13 @@ class Player(CounterCells):
         return float(self.prev_pos[1])
 
     def teleport(self, x: float, y: float) -> None:
-        """Place the player (no interpolation from the old spot)."""
+        """Place the player (no interpolation from the old spot).
+
+        Raises:
+            ValueError: x or y is not a finite number.
+        """
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(f"player.teleport: expected a finite position, got ({x!r}, {y!r})")
         self.pos[0] = x
         self.pos[1] = y
         self.prev_pos[0] = x
@@ -83,10 +91,13 @@ class Player(CounterCells):
     def take_damage(self, amount: float) -> bool:
         """Apply one hit unless invulnerable or dead.
 
+        An amount that is not a finite number > 0 (NaN, infinite, zero or negative) does not
+        land: hp stays finite and a hit never heals.
+
         Returns:
             True when the hit landed.
         """
-        if self.invuln > 0.0 or not self.alive or amount <= 0.0:
+        if self.invuln > 0.0 or not self.alive or not 0.0 < amount < math.inf:
             return False
         self.hp -= amount
         self._cv[_HITS_TAKEN] += 1  # per hit: the cell directly, not the descriptor

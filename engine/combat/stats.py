@@ -30,6 +30,12 @@ class CombatStats(CounterCells):
     """Damage events drained since the start."""
     stale_damage_events = Counter()
     """Events whose target was already gone (stale handle): dropped, counted."""
+    damage_refused = Counter()
+    """Damage events refused for their amount (NaN, infinite or negative): dropped, counted."""
+    nonfinite_quarantined = Counter()
+    """Non-finite numbers contained: enemy rows quarantined for a NaN or infinite position,
+    separation velocity or hp (removed at the tick's flush, no kill credited), and player
+    positions put back to the previous tick's."""
     projectiles_live = Counter()
     """Live projectiles (player's and bosses')."""
     particles_live = Counter()

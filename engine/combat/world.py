@@ -7,13 +7,17 @@ that state and nothing else. ``world.step(dt)`` runs every system once (tests, b
 with a fixed-step scheduler (``scheduler.add(name, fn)``); ``world.system(name)`` is one of
 them. The order::
 
-    waves, player, movement, spatial_hash, separation, contact, melee, projectiles, bosses,
-    damage, deaths, animation, particles
+    waves, player, movement, quarantine, spatial_hash, separation, contact, melee,
+    projectiles, bosses, damage, deaths, animation, particles
 
-``waves`` advances the clock first; ``movement`` copies ``prev_pos``; ``spatial_hash``
-rebuilds the grid from the moved positions, and every query of the tick (separation, contact,
-melee, projectiles) reads that grid; rows do not move until ``deaths`` flushes the enemy
-store, its one flush point.
+``waves`` advances the clock first; ``movement`` copies ``prev_pos``; ``quarantine`` makes
+every enemy row with a NaN or infinite number inert and marks it for despawn (so the grid
+never sees one); ``spatial_hash`` rebuilds the grid from the moved positions, and every
+query of the tick (separation, contact, melee, projectiles) reads that grid; rows do not
+move until ``deaths`` flushes the enemy store, its one flush point.
+
+``step(dt)`` takes a dt in ``[0, MAX_STEP]`` seconds (a fixed step, or a frame delta already
+clamped by the scheduler); anything else is a ValueError.
 
 Determinism: every random draw comes from ``world.rng`` (one ``numpy.random.Generator`` seeded
 with ``seed``), so a seed and a number of steps determine the state (:meth:`World.digest`).
@@ -45,13 +49,18 @@ from .systems import (
     ParticleSystem,
     PlayerControlSystem,
     ProjectileSystem,
+    QuarantineSystem,
     SeparationSystem,
     WaveSystem,
 )
 
-__all__ = ["World", "SystemFn", "SYSTEM_ORDER"]
+__all__ = ["World", "SystemFn", "SYSTEM_ORDER", "MAX_STEP"]
 
 _HANDLE_COLUMNS = frozenset({"last_hit"})
+
+MAX_STEP = 0.25
+"""The longest step ``World.step`` takes, in seconds: the core scheduler's frame clamp
+(``AppConfig.max_frame_ns``, 250 ms); a longer step would tunnel enemies through the player."""
 
 SystemFn = Callable[[float], None]
 """A system: called once per fixed step with dt in seconds."""
@@ -60,6 +69,7 @@ SYSTEM_ORDER: tuple[tuple[str, Callable[[WorldState], SystemFn]], ...] = (
     ("waves", WaveSystem),
     ("player", PlayerControlSystem),
     ("movement", MovementSystem),
+    ("quarantine", QuarantineSystem),
     ("spatial_hash", GridRebuildSystem),
     ("separation", SeparationSystem),
     ("contact", ContactDamageSystem),
@@ -134,6 +144,8 @@ class World:
     @overload
     def system(self, name: Literal["movement"]) -> MovementSystem: ...
     @overload
+    def system(self, name: Literal["quarantine"]) -> QuarantineSystem: ...
+    @overload
     def system(self, name: Literal["spatial_hash"]) -> GridRebuildSystem: ...
     @overload
     def system(self, name: Literal["separation"]) -> SeparationSystem: ...
@@ -169,12 +181,19 @@ class World:
                            f"got {name!r}") from None
 
     def step(self, dt: float) -> None:
-        """Run every system once, in order.
+        """Run every system once, in order, for ``dt`` simulated seconds.
+
+        Raises:
+            ValueError: dt is not a finite number in ``[0, MAX_STEP]`` (NaN, infinite,
+                negative, or longer than the scheduler's frame clamp); nothing ran.
 
         Allocation contract: the sum of the systems' contracts: allocates no array data and
         retains nothing after warm-up (held by tests/test_combat_alloc.py at 500 and 10,000
         enemies).
         """
+        if not 0.0 <= dt <= MAX_STEP:  # NaN fails both comparisons
+            raise ValueError(f"World.step: expected dt in seconds in [0, {MAX_STEP}] "
+                             f"(finite, not negative, at most the frame clamp), got {dt!r}")
         for _, fn in self._systems:
             fn(dt)
         self.stats.ticks += 1

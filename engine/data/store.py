@@ -18,7 +18,10 @@ right after the damage drain), so that rows never move while other systems itera
 Capacity. Fixed at construction. When full, ``ExhaustionPolicy.REFUSE`` (default) refuses the
 spawn and counts it in ``stats.refusals``; ``GROW`` doubles every array and counts it in
 ``stats.growths`` (every array object is replaced: re-read ``store.columns[...]`` each tick,
-never keep a column across ticks).
+never keep a column across ticks), up to ``max_capacity`` rows; beyond that it refuses and
+counts like a full REFUSE store. A growth whose arrays cannot be allocated raises
+``StoreGrowthError`` (a ``MemoryError``), counted in ``growth_failures``, and leaves the store
+exactly as it was: the new arrays are all made before the store switches to them.
 
 Pool stats. The store is a pool of slots: ``stats.acquires`` counts spawns, ``stats.reuses``
 spawns that got a slot used before (freed slots are reused last-in first-out), ``releases``
@@ -35,7 +38,8 @@ import numpy as np
 
 from .pool import ExhaustionPolicy, PoolStats, check_capacity
 
-__all__ = ["EntityStore", "StoreError", "ForeignHandleError", "ColumnSpec", "NO_ROW"]
+__all__ = ["EntityStore", "StoreError", "ForeignHandleError", "StoreGrowthError", "ColumnSpec",
+           "NO_ROW", "MAX_ROWS", "DEFAULT_MAX_CAPACITY"]
 
 ColumnSpec = tuple  # (shape, dtype) or (shape, dtype, default)
 """A column declaration: ``(per_row_shape, dtype)`` or ``(per_row_shape, dtype, default)``;
@@ -43,6 +47,10 @@ ColumnSpec = tuple  # (shape, dtype) or (shape, dtype, default)
 
 NO_ROW = -1
 _SLOT_BITS = 32
+MAX_ROWS = 1 << _SLOT_BITS
+"""The most rows a store can have: a handle names its slot in 32 bits."""
+DEFAULT_MAX_CAPACITY = 1 << 24
+"""``max_capacity`` of a GROW store when none is given (or ``capacity``, if larger)."""
 _SLOT_MASK = (1 << _SLOT_BITS) - 1
 _GEN_MASK = (1 << 24) - 1
 _TAG_SHIFT = 56
@@ -55,6 +63,10 @@ class StoreError(ValueError):
 
 class ForeignHandleError(StoreError):
     """A handle of another store was given to this one."""
+
+
+class StoreGrowthError(MemoryError):
+    """A GROW store could not allocate its grown arrays; the store is unchanged."""
 
 
 def _row_view(arr: np.ndarray) -> np.ndarray:
@@ -83,9 +95,11 @@ class EntityStore:
     _used: np.ndarray
     _free: np.ndarray
     _free_top: int
+    _dead: np.ndarray
 
     def __init__(self, name: str, capacity: int, columns: Mapping[str, tuple[Any, ...]],
-                 policy: ExhaustionPolicy | str = ExhaustionPolicy.REFUSE) -> None:
+                 policy: ExhaustionPolicy | str = ExhaustionPolicy.REFUSE,
+                 max_capacity: int | None = None) -> None:
         """Declare the store and preallocate every column.
 
         Args:
@@ -94,13 +108,18 @@ class EntityStore:
             columns: name -> ``(per_row_shape, dtype)`` or ``(per_row_shape, dtype, default)``,
                 e.g. ``{"pos": ((2,), np.float32), "hp": ((), np.float32, 10.0)}``.
             policy: ``ExhaustionPolicy.REFUSE`` (default) or ``GROW``.
+            max_capacity: GROW only: the most rows it grows to (``capacity`` to ``MAX_ROWS``;
+                default ``DEFAULT_MAX_CAPACITY``, or ``capacity`` if larger).
 
         Raises:
-            StoreError: no columns, a bad name, shape or dtype.
+            StoreError: no columns, a bad name, shape or dtype; a ``max_capacity`` out of range
+                or given to a REFUSE store.
             PoolError: capacity not a positive int, or an unknown policy.
         """
         check_capacity(capacity, f"store {name!r} capacity")
         self.policy = ExhaustionPolicy.parse(policy)
+        self.max_capacity = self._parse_max_capacity(name, capacity, max_capacity)
+        """The most rows this store holds (``capacity`` for REFUSE)."""
         if not columns:
             raise StoreError(f"store {name!r}: expected at least one column, got none")
         self.name = name
@@ -114,9 +133,28 @@ class EntityStore:
         self.pending = 0
         self.stale_despawns = 0
         """despawn() calls with a stale handle (already dead): counted, not an error."""
+        self.growth_failures = 0
+        """GROW growths whose arrays could not be allocated (each raised StoreGrowthError)."""
         self._allocate(capacity)
 
     # ------------------------------------------------------------------ declaration
+    def _parse_max_capacity(self, name: str, capacity: int, max_capacity: int | None) -> int:
+        where = f"store {name!r} max_capacity"
+        if max_capacity is None:
+            if self.policy is ExhaustionPolicy.GROW:
+                return min(max(capacity, DEFAULT_MAX_CAPACITY), MAX_ROWS)
+            return capacity
+        if self.policy is not ExhaustionPolicy.GROW:
+            raise StoreError(f"{where}: expected None under policy {self.policy.value!r} "
+                             f"(a bound of the GROW policy), got {max_capacity!r}")
+        if isinstance(max_capacity, bool) or not isinstance(max_capacity, int):
+            raise StoreError(f"{where}: expected an int, got {type(max_capacity).__name__} "
+                             f"{max_capacity!r}")
+        if not capacity <= max_capacity <= MAX_ROWS:
+            raise StoreError(f"{where}: expected an int in [capacity {capacity}, {MAX_ROWS}], "
+                             f"got {max_capacity}")
+        return max_capacity
+
     def _parse_spec(self, key: str, spec: Any) -> tuple[tuple[int, ...], np.dtype, Any]:
         where = f"store {self.name!r} column {key!r}"
         if not isinstance(key, str) or not key.isidentifier():
@@ -143,15 +181,24 @@ class EntityStore:
         return shape, dt, default
 
     def _allocate(self, capacity: int) -> None:
+        """Make every array at ``capacity`` rows (live rows and slots copied over), then switch
+        the store to them: a MemoryError on the way leaves the store as it was."""
+        self._c_tag = np.int64(self._tag << _TAG_SHIFT)
+        self._c_slot_mask = np.int64(_SLOT_MASK)
+        self._c_gen_mask = np.int64(_GEN_MASK)
+        self._c_shift = np.int64(_SLOT_BITS)
+        self._c_one = np.int64(1)
+        self._c_tag_shift = np.int64(_TAG_SHIFT)
+        self._c_tag_value = np.int64(self._tag)
         old = getattr(self, "columns", None)
         n = self._count
-        self.columns = {}
+        columns: dict[str, np.ndarray] = {}
         for key, (shape, dt, default) in self._specs.items():
             arr = np.empty((capacity, *shape), dtype=dt)
             arr[...] = default
             if old is not None:
                 arr[:n] = old[key][:n]
-            self.columns[key] = arr
+            columns[key] = arr
         handles = np.zeros(capacity, np.int64)
         row_of_slot = np.full(capacity, NO_ROW, np.int64)
         gen = np.zeros(capacity, np.int64)
@@ -167,35 +214,47 @@ class EntityStore:
             new = capacity - oldcap
             free[:new] = np.arange(capacity - 1, oldcap - 1, -1)
             free[new:new + self._free_top] = self._free[:self._free_top]
-            self._free_top += new
+            free_top = self._free_top + new
         else:
             free[:] = np.arange(capacity - 1, -1, -1)
-            self._free_top = capacity
+            free_top = capacity
+        dead = np.zeros(capacity, np.bool_)
+        if old is not None:
+            dead[:n] = self._dead[:n]
+        # Scratch for flush / batch spawn / handle resolution: made once, reused every call.
+        iota = np.arange(capacity + 1, dtype=np.int64)
+        s_a = np.zeros(capacity + 1, np.int64)
+        s_b = np.zeros(capacity + 1, np.int64)
+        s_c = np.zeros(capacity + 1, np.int64)
+        s_bool = np.zeros(capacity, np.bool_)
+        mask2 = np.zeros(capacity, np.bool_)
+        rows_view = {k: _row_view(a) for k, a in columns.items()}
+        rows_view["__handles__"] = handles
+        scratch_rows = {k: np.empty_like(v) for k, v in rows_view.items()}
+        # Everything is allocated: switch (plain rebinding from here on).
+        self.columns = columns
         self.handles = handles
         self._row_of_slot = row_of_slot
         self._gen = gen
         self._used = used
         self._free = free
-        self._dead = np.zeros(capacity, np.bool_)
-        # Scratch for flush / batch spawn / handle resolution: made once, reused every call.
-        self._iota = np.arange(capacity + 1, dtype=np.int64)
-        self._s_a = np.zeros(capacity + 1, np.int64)
-        self._s_b = np.zeros(capacity + 1, np.int64)
-        self._s_c = np.zeros(capacity + 1, np.int64)
-        self._s_bool = np.zeros(capacity, np.bool_)
-        self._mask2 = np.zeros(capacity, np.bool_)
-        self._rows_view = {k: _row_view(a) for k, a in self.columns.items()}
-        self._rows_view["__handles__"] = self.handles
-        self._scratch_rows = {k: np.empty_like(v) for k, v in self._rows_view.items()}
+        self._free_top = free_top
+        self._dead = dead
+        self._iota = iota
+        self._s_a = s_a
+        self._s_b = s_b
+        self._s_c = s_c
+        self._s_bool = s_bool
+        self._mask2 = mask2
+        self._rows_view = rows_view
+        self._scratch_rows = scratch_rows
         self.capacity = capacity
         self.stats.capacity = capacity
-        self._c_tag = np.int64(self._tag << _TAG_SHIFT)
-        self._c_slot_mask = np.int64(_SLOT_MASK)
-        self._c_gen_mask = np.int64(_GEN_MASK)
-        self._c_shift = np.int64(_SLOT_BITS)
-        self._c_one = np.int64(1)
-        self._c_tag_shift = np.int64(_TAG_SHIFT)
-        self._c_tag_value = np.int64(self._tag)
+
+    def _row_bytes(self) -> int:
+        """Bytes one row costs across every array ``_allocate`` makes (for error messages)."""
+        cols = sum(dt.itemsize * int(np.prod(shape)) for shape, dt, _ in self._specs.values())
+        return 2 * cols + 8 * 9 + 4  # columns + their flush scratch; int64 and bool arrays
 
     # ------------------------------------------------------------------ reading
     @property
@@ -272,6 +331,17 @@ class EntityStore:
         Allocation contract: allocates no array data (scratch owned by the store).
         """
         n = handles.shape[0]
+        # The scratch holds ``capacity`` items; more handles than that (a damage drain can
+        # carry more events than the store has rows) are resolved in chunks of that size.
+        step = self._s_bool.shape[0]
+        if n > step:
+            for lo in range(0, n, step):
+                self._rows_of_chunk(handles[lo:lo + step], out[lo:lo + step])
+            return
+        self._rows_of_chunk(handles, out)
+
+    def _rows_of_chunk(self, handles: np.ndarray, out: np.ndarray) -> None:
+        n = handles.shape[0]
         slot = self._s_a[:n]
         gen = self._s_b[:n]
         cur = self._s_c[:n]
@@ -296,17 +366,29 @@ class EntityStore:
         free = self.capacity - self._count
         if n <= free:
             return n
-        if self.policy is ExhaustionPolicy.GROW:
+        if self.policy is ExhaustionPolicy.GROW and self.capacity < self.max_capacity:
+            need = self._count + n
             cap = self.capacity
-            while cap - self._count < n:
+            while cap < need:
                 cap *= 2
-            self._grow(cap)
-            return n
+            self._grow(min(cap, self.max_capacity))
+            free = self.capacity - self._count
+            if n <= free:
+                return n
         self.stats.refusals += n - free
         return free
 
     def _grow(self, capacity: int) -> None:
-        self._allocate(capacity)
+        """Grow to ``capacity`` rows, or raise StoreGrowthError with the store unchanged."""
+        try:
+            self._allocate(capacity)
+        except MemoryError as exc:
+            self.growth_failures += 1
+            need = capacity * self._row_bytes()
+            raise StoreGrowthError(
+                f"store {self.name!r}: expected to grow from {self.capacity} to {capacity} rows "
+                f"(about {need / 2**30:,.1f} GiB), got MemoryError ({exc}); the store is "
+                f"unchanged ({self._count} live rows)") from exc
         self.stats.growths += 1
 
     def spawn(self, **values: Any) -> int:

@@ -15,12 +15,13 @@ from .movement import MovementSystem
 from .particles import ParticleSystem
 from .player import PlayerControlSystem
 from .projectiles import ProjectileSystem
+from .quarantine import QuarantineSystem
 from .separation import SeparationSystem
 from .spatial_hash import GridRebuildSystem
 from .waves import WaveSystem
 
 __all__ = [
-    "WaveSystem", "PlayerControlSystem", "MovementSystem", "GridRebuildSystem",
+    "WaveSystem", "PlayerControlSystem", "MovementSystem", "QuarantineSystem", "GridRebuildSystem",
     "SeparationSystem", "ContactDamageSystem", "MeleeSystem", "ProjectileSystem", "BossSystem",
     "DamageSystem", "DeathSystem", "EnemyAnimationSystem", "ParticleSystem",
 ]

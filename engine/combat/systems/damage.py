@@ -5,9 +5,16 @@ Events. Systems that hurt something push ``(target, amount, source, kind)`` into
 handle), ``KIND_BOSS`` (a boss handle) or ``KIND_PLAYER`` (target 0); ``source`` says who hit
 (``SOURCE_*``, for statistics; engine.combat.damage).
 
+Amounts. An event's amount must be a finite number >= 0: one that is NaN, infinite or
+negative is refused where it enters (right after the drain, before any hp is touched) and
+counted in ``CombatStats.damage_refused``; so hp (enemies', bosses', the player's) never
+becomes NaN and damage never heals.
+
 Applying. ``DamageSystem`` drains the ring into preallocated arrays. Enemy handles resolve to
-rows with ``EntityStore.rows_of``; stale ones (the enemy died before its event was applied) are
-dropped and counted in ``CombatStats.stale_damage_events``. Several events on one enemy in one
+rows with ``EntityStore.rows_of`` (any number of events per tick, more than the store has
+rows included); stale ones (the enemy died before its event was applied, or its row is marked
+for despawn this tick, e.g. quarantined) are dropped and counted in
+``CombatStats.stale_damage_events``. Several events on one enemy in one
 tick add up: they are accumulated per row in rounds (each round applies one event per distinct
 row: the last writer of an ``np.put`` into a per-row owner table), because ``np.add.at`` keeps a
 fixed ~5 KB transient that breaks the 4 KB per-tick contract. Each event is applied exactly
@@ -70,6 +77,8 @@ class DamageSystem(CounterCells):
         self._dead_rows = np.zeros(rcap + 1, np.int64)
         self._hit_rows = np.zeros(rcap + 1, np.int64)
         self._kill_mask = np.zeros(ecap, np.bool_)
+        self._ok = np.zeros(rcap, np.bool_)
+        self._c_inf = f32(np.inf)
         self._tier_u8 = np.zeros(rcap, np.uint8)
         self._compact = Compactor(rcap)
         self._c_enemy = np.array(KIND_ENEMY, np.uint8)
@@ -91,17 +100,26 @@ class DamageSystem(CounterCells):
         w.casualties.hit_count = 0
         if n == 0:
             return
+        # Amounts: finite and >= 0 (NaN fails both comparisons), else refused and counted.
+        amount = out["amount"][:n]
+        ok = np.greater_equal(amount, self._c_zero_f, out=self._ok[:n])
+        np.logical_and(ok, np.less(amount, self._c_inf, out=self._tmpb[:n]), out=ok)
+        n_ok = int(np.count_nonzero(ok))
         is_enemy = np.equal(out["kind"][:n], self._c_enemy, out=self._valid[:n])
+        if n_ok != n:
+            st.damage_refused += n - n_ok
+            np.logical_and(is_enemy, ok, out=is_enemy)
         n_enemy = int(np.count_nonzero(is_enemy))
-        if n_enemy != n:
+        if n_enemy != n_ok:
             self._apply_others(n)
         if n_enemy:
             self._apply_enemies(n, n_enemy)
 
     def _apply_others(self, n: int) -> None:
-        """Boss and player events: few, applied one by one."""
+        """Boss and player events with a valid amount: few, applied one by one."""
         w = self.state
         others = np.logical_not(self._valid[:n], out=self._tmpb[:n])
+        np.logical_and(others, self._ok[:n], out=others)
         k = self._compact(others, self._iota[:n], self._tmp_i)
         targets = self._out["target"]
         amounts = self._out["amount"]
@@ -136,6 +154,11 @@ class DamageSystem(CounterCells):
         valid = self._valid[:n]
         np.logical_and(valid, np.greater_equal(rows, self._c_zero_i, out=self._tmpb[:n]),
                        out=valid)
+        if enemies.pending:
+            # Rows marked for despawn before this step (quarantined, or despawned by game
+            # code) are gone for damage: their events are stale (no second death).
+            marked = enemies.marked.take(rows, out=self._tmpb[:n], mode="clip")
+            np.logical_and(valid, np.logical_not(marked, out=marked), out=valid)
         n_valid = int(np.count_nonzero(valid))
         if n_valid != n_enemy:  # a counter write is a descriptor call: none when nothing is stale
             w.stats.stale_damage_events += n_enemy - n_valid

@@ -10,7 +10,12 @@ __all__ = ["PlayerControlSystem"]
 
 
 class PlayerControlSystem:
-    """System ``player``: moves the player from its input (or the autopilot)."""
+    """System ``player``: moves the player from its input (or the autopilot).
+
+    The input is clamped to [-1, 1] and a NaN input counts as 0; a non-finite position
+    (written by game code) goes back to the previous one, counted in
+    ``CombatStats.nonfinite_quarantined``. So the player's position stays finite.
+    """
 
     def __init__(self, state: WorldState) -> None:
         self.state = state
@@ -25,6 +30,12 @@ class PlayerControlSystem:
         retains nothing.
         """
         p = self.player
+        if not (math.isfinite(p.pos[0]) and math.isfinite(p.pos[1])):
+            # Written from outside the kit: back to where this position was last finite (every
+            # enemy seeks the player, so a NaN here would reach the whole horde).
+            p.pos[0] = p.prev_pos[0]
+            p.pos[1] = p.prev_pos[1]
+            self.state.stats.nonfinite_quarantined += 1
         p.prev_pos[0] = p.pos[0]
         p.prev_pos[1] = p.pos[1]
         if p.invuln > 0.0:
@@ -42,8 +53,11 @@ class PlayerControlSystem:
             mx = r * math.cos(ahead) - x
             my = r * math.sin(ahead) - y
         else:
-            mx = max(-1.0, min(1.0, float(p.input_x)))
-            my = max(-1.0, min(1.0, float(p.input_y)))
+            ix = float(p.input_x)
+            iy = float(p.input_y)
+            # A NaN input is no input (min/max would turn it into a full step).
+            mx = max(-1.0, min(1.0, ix)) if ix == ix else 0.0
+            my = max(-1.0, min(1.0, iy)) if iy == iy else 0.0
         d = math.hypot(mx, my)
         if d < 1e-6:
             return

@@ -240,10 +240,13 @@ class WaveSystem(CounterCells):
 
         Raises:
             IndexError: tier out of range.
+            ValueError: x or y is not a finite number.
         """
         w = self.state
         if not 0 <= tier < len(w.tiers):
             raise IndexError(f"tier: expected an index in [0, {len(w.tiers)}), got {tier}")
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(f"spawn_enemy: expected a finite position, got ({x!r}, {y!r})")
         store = w.enemies
         start, got = store.spawn_batch(1)
         if got == 0:
