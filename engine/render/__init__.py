@@ -36,6 +36,14 @@ from .shaders import (
     ShaderNotFoundError,
     parse_compile_log,
 )
+from .sheets import (
+    SheetError,
+    SheetNotFoundError,
+    TimedAnimation,
+    load_aseprite,
+    load_grid_sheet,
+    load_image,
+)
 from .stats import RenderStats
 
 __all__ = [
@@ -51,4 +59,6 @@ __all__ = [
     "ShaderCompileError", "ShaderError", "ShaderLibrary", "ShaderNotFoundError",
     "parse_compile_log",
     "RenderStats",
+    "SheetError", "SheetNotFoundError", "TimedAnimation", "load_aseprite", "load_grid_sheet",
+    "load_image",
 ]
