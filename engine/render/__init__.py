@@ -1,4 +1,5 @@
-"""Render layer: GL resources, instance batches, sprite atlas, camera, bosses, particles, shaders.
+"""Render layer: GL resources, instance batches, sprite atlas and sheets from files, camera, bosses,
+particles, text, shaders.
 
 Reads data columns, never writes them; never imports combat or profiler. Everything GL is made
 through one ``GraphicsContext``. See docs/ARCHITECTURE.md and each module's docstring.
@@ -18,6 +19,7 @@ from .atlas import (
 from .batch import BLOCKS, MAX_FRAMES, STRIDE, Blend, GrowthPolicy, InstanceBatch
 from .boss_sprites import BossSprites
 from .camera import Camera2D
+from .font import ANCHORS, DEFAULT_CHARS, Font, FontError, default_font_path
 from .gl import RESOURCE_KINDS, ForeignResourceError, GraphicsClosedError, GraphicsContext
 from .particles import ParticleRenderer
 from .renderer import (
@@ -45,6 +47,7 @@ from .sheets import (
     load_image,
 )
 from .stats import RenderStats
+from .text import TEXT_STRIDE, TextLayer
 
 __all__ = [
     "BOSS_SHEETS", "Animation", "SpriteAtlas", "SpriteSheet", "boss_sheet", "build_atlas",
@@ -61,4 +64,6 @@ __all__ = [
     "RenderStats",
     "SheetError", "SheetNotFoundError", "TimedAnimation", "load_aseprite", "load_grid_sheet",
     "load_image",
+    "ANCHORS", "DEFAULT_CHARS", "Font", "FontError", "default_font_path",
+    "TEXT_STRIDE", "TextLayer",
 ]
