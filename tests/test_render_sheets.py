@@ -192,7 +192,8 @@ def test_aseprite_tags_directions_and_durations(tmp_path, form):
 def test_aseprite_trimmed_frame_goes_back_in_its_cell(tmp_path):
     knight_png(tmp_path / "knight.png")
     (tmp_path / "k.json").write_text(json.dumps(aseprite_doc("array", trimmed=True)))
-    sheet = load_aseprite(tmp_path / "k.json", tmp_path / "knight.png", name="k")
+    sheet = load_aseprite(tmp_path / "k.json", tmp_path / "knight.png", name="k", kind="boss")
+    assert sheet.kind == "boss" and build_atlas({"k": sheet}).boss_sheets == ("k",)
     die = sheet.animation("die")
     last = sheet.frames[die.first + 2]
     assert last.shape == (FH, FW, 4)

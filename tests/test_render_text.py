@@ -174,7 +174,7 @@ def test_changes_repack_only_their_slot_and_grow_when_needed(env):
 
 def test_hud_frame_with_unchanged_strings_allocates_nothing(env):
     """A HUD as a game writes it: strings formatted every frame from values that do not change,
-    a label moved to where it already is, one screen and one world layer drawn."""
+    a world label following a moving boss, one screen and one world layer drawn."""
     hud = TextLayer(env.gfx, env.shaders, env.font)
     labels = TextLayer(env.gfx, env.shaders, env.font, space="world", name="labels")
     cam = Camera2D(200, 80)
@@ -184,12 +184,15 @@ def test_hud_frame_with_unchanged_strings_allocates_nothing(env):
     clock = hud.add("", 196, 4, anchor="rt")
     boss = labels.add("BRUTE", 10.0, 5.0, anchor="cb", color=(1.0, 0.4, 0.4))
 
+    pos = np.zeros(2, np.float32)  # the boss walks: its label follows every frame
+
     def frame():
         env.gfx.begin_frame()
         hud.set_text(hp, f"hp {state.hp}")
         hud.set_text(kills, f"kills {state.kills}")
         hud.set_text(clock, f"{int(state.time) // 60}:{int(state.time) % 60:02d}")
-        labels.set_position(boss, 10.0, 5.0)
+        pos[0] = (pos[0] + 0.25) % 40.0
+        labels.set_position(boss, float(pos[0]), 5.0)
         labels.draw(cam.matrix)
         hud.draw()
 
@@ -201,3 +204,21 @@ def test_hud_frame_with_unchanged_strings_allocates_nothing(env):
     assert env.gfx.draw_calls_frame == 2
     hud.release()
     labels.release()
+
+
+def test_a_string_changing_every_frame_keeps_nothing(env):
+    """A score that changes every frame re-packs every frame, with transients only."""
+    hud = TextLayer(env.gfx, env.shaders, env.font)
+    score = hud.add("", 4, 4)
+    n = np.zeros(1, np.int64)
+
+    def frame():
+        n[0] += 1
+        hud.set_text(score, f"score {int(n[0])}")
+        hud.draw()
+
+    before = hud.repacks
+    report = measure_steady_state(frame, warmup=60, window=200)
+    assert report.ok, str(report)
+    assert hud.repacks - before == 60 + 2 * 200
+    hud.release()

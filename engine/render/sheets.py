@@ -115,23 +115,31 @@ def _read_rgba(path: str | os.PathLike[str], what: str = "image") -> np.ndarray:
     return np.ascontiguousarray(rgba)
 
 
+def _kind(kind: str) -> str:
+    if kind not in ("sprite", "boss"):
+        raise SheetError(f"expected kind 'sprite' or 'boss', got {kind!r}")
+    return kind
+
+
 def _sheet_name(path: str | os.PathLike[str], name: str | None) -> str:
     return name if name is not None else Path(path).stem
 
 
-def load_image(path: str | os.PathLike[str], *, name: str | None = None) -> SpriteSheet:
+def load_image(path: str | os.PathLike[str], *, name: str | None = None,
+               kind: str = "sprite") -> SpriteSheet:
     """A one-frame sheet of a whole image (its animation is ``"idle"``).
 
     Args:
         path: a PNG (any format Pillow reads; converted to RGBA).
         name: the sheet's name; default the file's stem (``hero.png`` -> ``"hero"``).
+        kind: ``"boss"`` for a sheet ``BossSprites`` draws, else ``"sprite"``.
 
     Raises:
         SheetNotFoundError: no such file. SheetError: not an image.
     """
     rgba = _read_rgba(path)
     return SpriteSheet(_sheet_name(path, name), rgba[None].copy(),
-                       {"idle": Animation("idle", 0, 1, 1.0, True)})
+                       {"idle": Animation("idle", 0, 1, 1.0, True)}, kind=_kind(kind))
 
 
 # ---------------------------------------------------------------------- grids
@@ -176,6 +184,7 @@ def load_grid_sheet(
     margin: int = 0,
     spacing: int = 0,
     fps: float = 10.0,
+    kind: str = "sprite",
 ) -> SpriteSheet:
     """A sheet cut from a grid of equal cells.
 
@@ -189,6 +198,7 @@ def load_grid_sheet(
         name: the sheet's name; default the file's stem.
         margin: pixels around the whole grid. spacing: pixels between cells.
         fps: the rate of the default ``"all"`` animation.
+        kind: ``"boss"`` for a sheet ``BossSprites`` draws, else ``"sprite"``.
 
     Raises:
         SheetNotFoundError: no such file. SheetError: not an image, a frame size (with margin
@@ -229,7 +239,7 @@ def load_grid_sheet(
             cells = [(row, col + i) for i in range(count)]
         anims[anim] = Animation(anim, len(frames), count, rate, loop)
         frames.extend(cell(r, c) for r, c in cells)
-    return SpriteSheet(_sheet_name(p, name), np.stack(frames), anims)
+    return SpriteSheet(_sheet_name(p, name), np.stack(frames), anims, kind=_kind(kind))
 
 
 # ---------------------------------------------------------------------- Aseprite
@@ -280,13 +290,14 @@ def _repeat(p: Path, where: str, value: Any) -> int:
 
 
 def load_aseprite(json_path: str | os.PathLike[str], image: str | os.PathLike[str] | None = None,
-                  *, name: str | None = None) -> SpriteSheet:
+                  *, name: str | None = None, kind: str = "sprite") -> SpriteSheet:
     """A sheet from Aseprite's JSON export (File > Export Sprite Sheet, "JSON Data").
 
     Args:
         json_path: the ``.json`` file (array or hash ``frames``).
         image: the sheet PNG; default ``meta.image`` beside the JSON.
         name: the sheet's name; default the JSON file's stem.
+        kind: ``"boss"`` for a sheet ``BossSprites`` draws, else ``"sprite"``.
 
     The animations are ``meta.frameTags`` (as ``TimedAnimation``, durations from each frame's
     ``duration`` in ms); with no tags, one animation ``"all"`` of every frame.
@@ -369,7 +380,7 @@ def load_aseprite(json_path: str | os.PathLike[str], image: str | os.PathLike[st
         anims[tag_name] = TimedAnimation(tag_name, len(frames), len(passes),
                                          len(passes) / sum(secs), repeat == 0, durations=secs)
         frames.extend(cells[k] for k in passes)
-    return SpriteSheet(_sheet_name(p, name), np.stack(frames), anims)
+    return SpriteSheet(_sheet_name(p, name), np.stack(frames), anims, kind=_kind(kind))
 
 
 def _tag_order(p: Path, where: str, tag: Any, n: int) -> list[int]:

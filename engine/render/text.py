@@ -19,11 +19,12 @@ Two spaces:
 Instance layout (float32, ``STRIDE`` = 14 per glyph): origin (2), quad ``x, y, w, h`` relative
 to the origin (4), uv rect (4), colour (4); the shaders are ``text.vert`` / ``text.frag``.
 
-Allocation contract: ``set_text`` with an unchanged string, ``set_position`` / ``set_color``,
-and ``draw`` allocate nothing retained after warm-up (transient views and tuples only). A
-changed string re-packs its slot (a list of lines, a few floats); a string longer than its
-slot's run moves the slot (and may double the layer's storage, counted in ``growths`` and in
-``RenderStats.reallocations``).
+Allocation contract: ``set_text`` with an unchanged string allocates nothing; ``set_position``,
+``set_color`` and ``draw`` allocate nothing retained after warm-up (transient views and tuples).
+A changed string re-packs its slot with transients only (a list of lines, a few floats: under
+1 KB for a short HUD line, held by a test) and keeps nothing but the new string; a string longer
+than its slot's run moves the slot (and may double the layer's storage, counted in ``growths``
+and in ``RenderStats.reallocations``).
 """
 
 from __future__ import annotations
