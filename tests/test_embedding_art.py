@@ -55,9 +55,7 @@ def run_program(tmp_path: Path, source: str) -> dict:
     out = subprocess.run([sys.executable, "program.py"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
-    got = json.loads(out.stdout.strip().splitlines()[-1])
-    print(got)
-    return got
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.gl
