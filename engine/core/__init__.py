@@ -4,6 +4,7 @@ Imports ``engine.data`` at most; creates the moderngl context and hands it to th
 through ``app.ctx`` / ``app.target`` and the hook lists.
 """
 
+from engine.core import keys
 from engine.core.app import BENCHMARK_FRAME_NS, EXIT_REASONS, App, AppConfig, ShutdownError
 from engine.core.clock import Clock, FixedClock, ManualClock, SystemClock
 from engine.core.input import (
@@ -13,6 +14,7 @@ from engine.core.input import (
     UnknownBindingError,
     key_name,
 )
+from engine.core.keys import key_code
 from engine.core.scheduler import (
     DuplicateSystemError,
     Scheduler,
@@ -33,6 +35,7 @@ __all__ = [
     "Clock", "SystemClock", "FixedClock", "ManualClock",
     "Scheduler", "System", "UnknownSystemError", "DuplicateSystemError",
     "Input", "Binding", "UnknownBindingError", "DuplicateBindingError", "key_name",
+    "keys", "key_code",
     "BaseWindow", "GlfwWindow", "HeadlessWindow", "TargetConfig", "DisplayUnavailableError",
     "open_target",
 ]

@@ -6,7 +6,8 @@ Injected events wait in a queue and are applied in :meth:`Input.poll`, which the
 first thing in a frame - so state changes and bound callbacks happen during poll, never in
 the middle of a system tick, and the headless path is the windowed path.
 
-Keys are GLFW key constants (``glfw.KEY_F1``...; importing glfw needs no display).
+Keys are GLFW key constants, named in ``engine.core.keys`` (``KEY_F1``, ``MOUSE_LEFT``...;
+importing them needs no display).
 """
 
 from __future__ import annotations
@@ -18,19 +19,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.core._glfw import glfw
+from engine.core.keys import (
+    MOD_ALT,
+    MOD_CONTROL,
+    MOD_SHIFT,
+    MOD_SUPER,
+    PRESS,
+    RELEASE,
+    REPEAT,
+    key_name,
+)
 
 __all__ = [
     "Input", "Binding", "UnknownBindingError", "DuplicateBindingError", "key_name",
     "PRESS", "RELEASE", "REPEAT", "MOD_SHIFT", "MOD_CONTROL", "MOD_ALT", "MOD_SUPER",
 ]
 
-PRESS: int = glfw.PRESS
-RELEASE: int = glfw.RELEASE
-REPEAT: int = glfw.REPEAT
-MOD_SHIFT: int = glfw.MOD_SHIFT
-MOD_CONTROL: int = glfw.MOD_CONTROL
-MOD_ALT: int = glfw.MOD_ALT
-MOD_SUPER: int = glfw.MOD_SUPER
 _MOD_MASK = MOD_SHIFT | MOD_CONTROL | MOD_ALT | MOD_SUPER  # caps/num lock do not matter
 _KEY_COUNT = glfw.KEY_LAST + 1
 _BUTTON_COUNT = glfw.MOUSE_BUTTON_LAST + 1
@@ -39,44 +43,6 @@ _KEY_EVENT = 0
 _BUTTON_EVENT = 1
 _MOVE_EVENT = 2
 _SCROLL_EVENT = 3
-
-
-def _build_key_names() -> dict[int, str]:
-    names: dict[int, str] = {}
-    for attr in sorted(dir(glfw)):
-        if not attr.startswith("KEY_") or attr in ("KEY_LAST", "KEY_UNKNOWN"):
-            continue
-        value = getattr(glfw, attr)
-        if not isinstance(value, int) or value in names:
-            continue
-        words = attr[4:].split("_")
-        names[value] = "".join(w if w.isdigit() or len(w) <= 1 else w.capitalize()
-                               for w in words) if len(words) > 1 else words[0].capitalize()
-    for value in range(glfw.KEY_0, glfw.KEY_9 + 1):
-        names[value] = chr(value)
-    for value in range(glfw.KEY_A, glfw.KEY_Z + 1):
-        names[value] = chr(value)
-    for i in range(1, 26):
-        names[getattr(glfw, f"KEY_F{i}")] = f"F{i}"
-    return names
-
-
-_KEY_NAMES = _build_key_names()
-
-
-def key_name(key: int, mods: int = 0) -> str:
-    """A readable name for a key and modifiers, e.g. ``"Ctrl+S"``, ``"F1"``, ``"Escape"``."""
-    parts = []
-    if mods & MOD_CONTROL:
-        parts.append("Ctrl")
-    if mods & MOD_SHIFT:
-        parts.append("Shift")
-    if mods & MOD_ALT:
-        parts.append("Alt")
-    if mods & MOD_SUPER:
-        parts.append("Super")
-    parts.append(_KEY_NAMES.get(key, f"key {key}"))
-    return "+".join(parts)
 
 
 class UnknownBindingError(KeyError):

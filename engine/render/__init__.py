@@ -1,4 +1,5 @@
-"""Render layer: GL resources, instance batches, sprite atlas, camera, bosses, particles, shaders.
+"""Render layer: GL resources, instance batches, sprite atlas and sheets from files, camera, bosses,
+particles, text, shaders.
 
 Reads data columns, never writes them; never imports combat or profiler. Everything GL is made
 through one ``GraphicsContext``. See docs/ARCHITECTURE.md and each module's docstring.
@@ -18,6 +19,7 @@ from .atlas import (
 from .batch import BLOCKS, MAX_FRAMES, STRIDE, Blend, GrowthPolicy, InstanceBatch
 from .boss_sprites import BossSprites
 from .camera import Camera2D
+from .font import ANCHORS, DEFAULT_CHARS, Font, FontError, default_font_path
 from .gl import RESOURCE_KINDS, ForeignResourceError, GraphicsClosedError, GraphicsContext
 from .particles import ParticleRenderer
 from .renderer import (
@@ -36,7 +38,16 @@ from .shaders import (
     ShaderNotFoundError,
     parse_compile_log,
 )
+from .sheets import (
+    SheetError,
+    SheetNotFoundError,
+    TimedAnimation,
+    load_aseprite,
+    load_grid_sheet,
+    load_image,
+)
 from .stats import RenderStats
+from .text import TEXT_STRIDE, TextLayer
 
 __all__ = [
     "BOSS_SHEETS", "Animation", "SpriteAtlas", "SpriteSheet", "boss_sheet", "build_atlas",
@@ -51,4 +62,8 @@ __all__ = [
     "ShaderCompileError", "ShaderError", "ShaderLibrary", "ShaderNotFoundError",
     "parse_compile_log",
     "RenderStats",
+    "SheetError", "SheetNotFoundError", "TimedAnimation", "load_aseprite", "load_grid_sheet",
+    "load_image",
+    "ANCHORS", "DEFAULT_CHARS", "Font", "FontError", "default_font_path",
+    "TEXT_STRIDE", "TextLayer",
 ]

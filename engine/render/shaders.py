@@ -33,8 +33,8 @@ __all__ = ["ShaderLibrary", "ShaderError", "ShaderCompileError", "ShaderNotFound
            "parse_compile_log", "DEFAULT_SHADER_DIR"]
 
 DEFAULT_SHADER_DIR = resource_dir("shaders", "shaders")
-"""The stock programs (``sprite``, ``particle``): the checkout's top-level ``shaders/`` while
-developing (hot reload edits the files under version control), else the copy installed as
+"""The stock programs (``sprite``, ``particle``, ``text``): the checkout's top-level ``shaders/``
+while developing (hot reload edits the files under version control), else the copy installed as
 ``engine/shaders``."""
 
 _STAGES = (("vertex_shader", ".vert"), ("fragment_shader", ".frag"),
