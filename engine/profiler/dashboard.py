@@ -6,8 +6,10 @@ the help bar at the top of the screen with the pause / step / screenshot buttons
 =====  ============  ===========================================================================
 key    panel         shows
 =====  ============  ===========================================================================
-F1     overview      fps, frame and work ms, enemies, memory growth, GC and spike counts, warnings
-F2     frame         frame / work / step / render / overlay ms with the budget line; per system
+F1     overview      fps, frame interval and CPU frame time, enemies, memory growth, GC and
+                     spike counts, warnings
+F2     frame         frame interval / CPU / step / render / overlay ms with the budget line;
+                     per system
 F3     allocations   blocks and gen0 per frame, sums over 60 / 600 frames and since warm-up;
                      allocation tracing toggle, transient bytes per frame and per tick
 F4     gc            GC timeline (pause per collection, coloured by generation; spikes marked),
@@ -498,7 +500,7 @@ class Dashboard:
         m = self.meter
         p = self.profiler
         self._text(f"{m.sec_fps.last():.0f} fps   frame {m.frame_ms.last():.2f} ms")
-        self._text(f"work {m.work_ms.last():.2f} ms   1 s mean {m.sec_work_ms.last():.2f} ms")
+        self._text(f"CPU {m.cpu_ms.last():.2f} ms   1 s mean {m.sec_cpu_ms.last():.2f} ms")
         self._text(f"budget {p.budgets.frame_ms:g} ms   frame #{m.frame}")
         enemies = 0.0
         for c in m.combat:
@@ -535,7 +537,7 @@ class Dashboard:
         m = self.meter
         if self._plot("times (ms)", self._plot_size):
             self._line("frame", m.frame_ms)
-            self._line("work", m.work_ms)
+            self._line("CPU", m.cpu_ms)
             self._line("step", m.step_ms)
             self._line("render", m.render_ms)
             self._line("overlay", m.overlay_ms)

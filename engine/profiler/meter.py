@@ -2,13 +2,18 @@
 
 Per frame (``end_frame``), always on, about 3-6 us plus the watches:
 
-* frame time (interval between ``end_frame`` calls) and work time: ``begin_frame`` to
-  ``end_frame`` when the app calls ``begin_frame``; else, when the render phase is bracketed,
-  step time + (render start to ``end_frame``), which leaves a vsync wait out; else the
-  interval;
-* step, render and overlay times, when the phases are bracketed (``begin_tick``/``end_tick``,
-  ``render_begin``/``render_end``, ``overlay_begin``/``overlay_end``); else the step time is
-  the scheduler's ``steps_last_frame * step_ns_last``;
+* the frame interval (``frame_ms``: between ``end_frame`` calls, 1000 / fps) and the CPU
+  frame time (``cpu_ms``), the one frame time the dashboard, budgets, spikes, the acceptance
+  run and the benchmarks read. A frame's CPU time is its step time plus the span from the
+  first render hook (``render_begin``) to the end of this meter's own work in ``end_frame``:
+  the fixed steps, the render hooks (pack, upload, submit), the overlays (the dashboard) and
+  the frame-end hooks up to and including the profiler's. It leaves out input polling, the
+  clear, the swap (a vsync wait), the GPU's raster time and frame-end hooks after the
+  profiler's. A frame without ``render_begin`` (a meter driven without an App, or an App that
+  drew nothing while minimised) has no render span: its CPU time is the interval;
+* step, render and overlay times (``render_begin``/``render_end``,
+  ``overlay_begin``/``overlay_end``). The step time is the bracketed ticks' time when
+  ``begin_tick``/``end_tick`` run, else the watched scheduler's ``step_ns_frame``, else 0;
 * ``sys.getallocatedblocks()`` delta (Python objects retained or freed; blind to array data);
 * ``gc.get_count()[0]`` delta (GC-tracked containers; collections are accounted for, see
   ``_on_gc``);
@@ -36,7 +41,7 @@ counts and maxima live in small int64 arrays (no Python int state to cross the c
 values taken at the mark are copied into an int64 array, never aliased. Counters that only
 grow (``frame``) are plain ints: they left the cache in the first seconds of the run.
 
-Allocation contract: ``end_frame``, ``begin_frame``, ``begin_tick``, ``end_tick`` and the phase
+Allocation contract: ``end_frame``, ``begin_tick``, ``end_tick`` and the phase
 hooks allocate nothing retained after warm-up (held by tests/test_profiler_meter.py with
 ``measure_steady_state``); the GC callback writes only into preallocated arrays and ints. The
 1 Hz sample makes a few transient objects (the statm read) once a second.
@@ -45,10 +50,9 @@ hooks allocate nothing retained after warm-up (held by tests/test_profiler_meter
 from __future__ import annotations
 
 import gc
-import os
 import sys
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from time import perf_counter_ns
 from typing import Any
 
@@ -56,6 +60,14 @@ import numpy as np
 
 from .events import EventLog
 from .history import HistoryRing
+from .protocols import (
+    CombatStatsLike,
+    PoolStatsLike,
+    RenderStatsLike,
+    RingLike,
+    SchedulerLike,
+)
+from .rss import RssReader
 from .watch import (
     CombatWatch,
     CounterWatch,
@@ -65,65 +77,18 @@ from .watch import (
     SchedulerWatch,
 )
 
-__all__ = ["FrameMeter", "RssReader", "GC_GENERATIONS"]
+__all__ = ["FrameMeter", "GC_GENERATIONS"]
 
 GC_GENERATIONS = ("gen0", "gen1", "gen2")
 
 _SECOND_NS = 1_000_000_000
 
 # Columns of the per-frame sums (``FrameMeter._sums``: row 0 since the warm-up mark, row 1 the
-# current 1 Hz second) and of the maxima (``_maxes``: frame ns, work ns; same rows).
-_F_FRAMES, _F_BLOCKS, _F_GEN0, _F_GC, _F_FRAME_NS, _F_WORK_NS = range(6)
+# current 1 Hz second) and of the maxima (``_maxes``: frame ns, CPU ns; same rows).
+_F_FRAMES, _F_BLOCKS, _F_GEN0, _F_GC, _F_FRAME_NS, _F_CPU_NS = range(6)
 _SINCE, _SECOND = 0, 1
 # Values taken at the warm-up mark (``FrameMeter._at_mark``).
-_M_FRAME, _M_RSS, _M_BLOCKS, _M_TRACED, _M_T_NS = range(5)
-
-
-class RssReader:
-    """Resident set size of this process, cheaply and without psutil.
-
-    On Linux: ``os.pread`` of a ``/proc/self/statm`` fd kept open (~0.7 us; page-granular).
-    Elsewhere: ``resource.getrusage`` max RSS, which is the *peak*, not the current size
-    (``self.kind`` says which), or 0 where neither exists.
-    """
-
-    def __init__(self) -> None:
-        self._fd = -1
-        self.kind = "none"
-        self._page = 4096
-        try:
-            self._fd = os.open("/proc/self/statm", os.O_RDONLY)
-            self._page = os.sysconf("SC_PAGE_SIZE")
-            self.kind = "rss"
-        except (OSError, AttributeError, ValueError):
-            self._fd = -1
-            try:
-                import resource  # noqa: F401  (absent on Windows)
-
-                self.kind = "peak_rss"
-            except ImportError:
-                self.kind = "none"
-
-    def read(self) -> int:
-        """RSS in bytes now (or peak RSS, or 0; see ``kind``). Allocates a few transients."""
-        if self._fd >= 0:
-            data = os.pread(self._fd, 64, 0)
-            # statm: size resident shared text lib data dt (pages)
-            start = data.index(b" ") + 1
-            end = data.index(b" ", start)
-            return int(data[start:end]) * self._page
-        if self.kind == "peak_rss":
-            import resource
-
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            # Linux reports KiB, macOS bytes.
-            return int(peak) if sys.platform == "darwin" else int(peak) * 1024
-        return 0
-
-    def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+_M_FRAME, _M_RSS, _M_TRACED, _M_T_NS = range(4)
 
 
 class FrameMeter:
@@ -159,9 +124,9 @@ class FrameMeter:
 
         # Per-frame history (one sample per end_frame).
         self.frame_ms = HistoryRing(fc, name="frame")
-        """Interval between end_frame calls, ms (1000 / fps)."""
-        self.work_ms = HistoryRing(fc, name="work")
-        """begin_frame -> end_frame, ms (equals frame_ms when begin_frame is not called)."""
+        """Frame interval: between end_frame calls, ms (1000 / fps)."""
+        self.cpu_ms = HistoryRing(fc, name="CPU")
+        """CPU frame time, ms (the module docstring says what it spans)."""
         self.step_ms = HistoryRing(fc, name="step")
         self.render_ms = HistoryRing(fc, name="render")
         self.overlay_ms = HistoryRing(fc, name="overlay")
@@ -181,13 +146,9 @@ class FrameMeter:
         # 1 Hz history.
         self.sec_rss_mb = HistoryRing(sc, name="RSS")
         self.sec_fps = HistoryRing(sc, name="fps")
-        self.sec_frame_ms = HistoryRing(sc, name="mean frame")
-        self.sec_work_ms = HistoryRing(sc, name="mean work")
-        self.sec_work_ms_max = HistoryRing(sc, name="max work")
+        self.sec_cpu_ms = HistoryRing(sc, name="mean CPU")
+        """Mean CPU frame time over each second, ms (what the frame budget is checked on)."""
         self.sec_blocks_total = HistoryRing(sc, name="blocks")
-        self.sec_blocks_sum = HistoryRing(sc, name="blocks / s")
-        self.sec_gen0_sum = HistoryRing(sc, name="gen0 / s")
-        self.sec_gc = HistoryRing(sc, name="collections / s")
         self.sec_traced_mb = HistoryRing(sc, name="traced")
 
         # GC collections: one event each (kind = generation, value = pause ms,
@@ -218,11 +179,11 @@ class FrameMeter:
         self._hist_bin_ns = hist_bin_ns
         self._hist_last = n_bins - 1
         self.frame_hist = np.zeros(n_bins, dtype=np.int64)
-        self.work_hist = np.zeros(n_bins, dtype=np.int64)
+        self.cpu_hist = np.zeros(n_bins, dtype=np.int64)
         self.rss = RssReader()
         # Per-frame sums and maxima (see the module docstring: arrays, not Python ints).
         self._row = np.zeros(6, dtype=np.int64)
-        """This frame's frames (1), blocks delta, gen0 delta, collections, frame ns, work ns."""
+        """This frame's frames (1), blocks delta, gen0 delta, collections, frame ns, CPU ns."""
         self._row[_F_FRAMES] = 1
         self._row_ns = self._row[_F_FRAME_NS:]
         self._sums = np.zeros((2, 6), dtype=np.int64)
@@ -231,7 +192,7 @@ class FrameMeter:
         self._sec_sums = self._sums[_SECOND]
         self._since_maxes = self._maxes[_SINCE]
         self._sec_maxes = self._maxes[_SECOND]
-        self._at_mark = np.zeros(5, dtype=np.int64)
+        self._at_mark = np.zeros(4, dtype=np.int64)
 
         self.frame = 0
         """Frames ended so far (the number of the frame being built)."""
@@ -267,7 +228,6 @@ class FrameMeter:
         so the first interval does not include start-up."""
         now = self._clock()
         self._last_end_ns = now
-        self._frame_begin_ns = 0
         self._second_start_ns = now
         self._sec_sums.fill(0)
         self._sec_maxes.fill(0)
@@ -281,7 +241,7 @@ class FrameMeter:
         self._tick_ns_frame = 0
         self._ticks_frame = 0
         self._render_t0 = 0
-        self._work_t0 = 0
+        self._cpu_t0 = 0
         self._render_ns = 0
         self._overlay_t0 = 0
         self._overlay_ns = 0
@@ -294,7 +254,7 @@ class FrameMeter:
         self._since_sums.fill(0)
         self._since_maxes.fill(0)
         self.frame_hist.fill(0)
-        self.work_hist.fill(0)
+        self.cpu_hist.fill(0)
         self.gc_log.mark()
         self.gc_collected_since_warmup.fill(0)
         self.gc_explicit_since_warmup.fill(0)
@@ -304,7 +264,6 @@ class FrameMeter:
         at = self._at_mark
         at[_M_FRAME] = self.frame
         at[_M_RSS] = self.rss_bytes
-        at[_M_BLOCKS] = sys.getallocatedblocks()
         at[_M_TRACED] = tracemalloc.get_traced_memory()[0] if self.tracing else 0
         at[_M_T_NS] = self._clock()
 
@@ -335,11 +294,6 @@ class FrameMeter:
         return int(self._at_mark[_M_RSS])
 
     @property
-    def blocks_at_warmup(self) -> int:
-        """``sys.getallocatedblocks()`` at the warm-up mark."""
-        return int(self._at_mark[_M_BLOCKS])
-
-    @property
     def traced_at_warmup(self) -> int:
         """Traced bytes at the later of the warm-up mark and the start of tracing."""
         return int(self._at_mark[_M_TRACED])
@@ -366,37 +320,41 @@ class FrameMeter:
 
     @property
     def frame_ns_sum_since_warmup(self) -> int:
+        """Sum of frame intervals since the warm-up mark, ns."""
         return int(self._since_sums[_F_FRAME_NS])
 
     @property
-    def work_ns_sum_since_warmup(self) -> int:
-        return int(self._since_sums[_F_WORK_NS])
+    def cpu_ns_sum_since_warmup(self) -> int:
+        """Sum of CPU frame times since the warm-up mark, ns."""
+        return int(self._since_sums[_F_CPU_NS])
 
     @property
     def frame_ns_max_since_warmup(self) -> int:
+        """Longest frame interval since the warm-up mark, ns."""
         return int(self._since_maxes[0])
 
     @property
-    def work_ns_max_since_warmup(self) -> int:
+    def cpu_ns_max_since_warmup(self) -> int:
+        """Longest CPU frame time since the warm-up mark, ns."""
         return int(self._since_maxes[1])
 
     # ----------------------------------------------------------------- watches
 
-    def watch_pool(self, stats: object) -> PoolWatch:
+    def watch_pool(self, stats: PoolStatsLike) -> PoolWatch:
         """Watch a ``PoolStats``-shaped object. Raises TypeError if attributes are missing."""
         w = PoolWatch(stats, self.frame_capacity)
         self.pools.append(w)
         self._watches.append(w)
         return w
 
-    def watch_ring(self, ring: object) -> RingWatch:
+    def watch_ring(self, ring: RingLike) -> RingWatch:
         """Watch a ``RingBuffer``-shaped object. Raises TypeError if attributes are missing."""
         w = RingWatch(ring, self.frame_capacity)
         self.rings.append(w)
         self._watches.append(w)
         return w
 
-    def watch_scheduler(self, scheduler: object) -> SchedulerWatch:
+    def watch_scheduler(self, scheduler: SchedulerLike) -> SchedulerWatch:
         """Watch the fixed-step scheduler (one; a second call replaces the first).
 
         Raises:
@@ -409,16 +367,16 @@ class FrameMeter:
         self._watches.append(w)
         return w
 
-    def watch_render(self, stats: object) -> RenderWatch:
-        """Watch the renderer's stats. Raises TypeError if ``draw_calls`` is missing."""
+    def watch_render(self, stats: RenderStatsLike) -> RenderWatch:
+        """Watch the renderer's stats. Raises TypeError if attributes are missing."""
         w = RenderWatch(stats, self.frame_capacity)
         self.render.append(w)
         self._watches.append(w)
         return w
 
-    def watch_combat(self, stats: object,
-                     tier_names: tuple[str, ...] | list[str] | None = None) -> CombatWatch:
-        """Watch combat stats. Raises TypeError if none of the combat attributes exist."""
+    def watch_combat(self, stats: CombatStatsLike,
+                     tier_names: Sequence[str] | None = None) -> CombatWatch:
+        """Watch combat stats. Raises TypeError if attributes are missing."""
         w = CombatWatch(stats, self.frame_capacity, tier_names)
         self.combat.append(w)
         self._watches.append(w)
@@ -466,11 +424,6 @@ class FrameMeter:
 
     # ----------------------------------------------------------------- phase hooks
 
-    def begin_frame(self) -> None:
-        """Mark the start of the frame's work (optional; the app's frame-start hook).
-        Allocates nothing retained."""
-        self._frame_begin_ns = self._clock()
-
     def begin_tick(self) -> None:
         """Mark the start of one fixed step. Allocates nothing retained (tracing: resets the
         tracemalloc peak)."""
@@ -498,11 +451,12 @@ class FrameMeter:
             tracemalloc.reset_peak()
 
     def render_begin(self, alpha: float = 0.0) -> None:
-        """Render-hook-shaped: marks the start of rendering."""
+        """Render-hook-shaped: marks the start of rendering (the CPU frame time's render span
+        starts at the first call in a frame). Allocates nothing."""
         t = self._clock()
         self._render_t0 = t
-        if not self._work_t0:
-            self._work_t0 = t
+        if not self._cpu_t0:
+            self._cpu_t0 = t
 
     def render_end(self, alpha: float = 0.0) -> None:
         """Render-hook-shaped: marks the end of rendering."""
@@ -551,8 +505,6 @@ class FrameMeter:
         now = self._clock()
         frame_ns = now - self._last_end_ns
         self._last_end_ns = now
-        begin = self._frame_begin_ns
-        self._frame_begin_ns = 0
 
         # Counters first, so the meter's own work below does not land in this frame.
         blocks = sys.getallocatedblocks()
@@ -583,17 +535,6 @@ class FrameMeter:
             step_ns = 0
         self._tick_ns_frame = 0
         self._ticks_frame = 0
-        # Work time: from begin_frame if the app marks it; else the bracketed phases (step
-        # time, then render start to now), which leaves out a vsync wait in the swap; else
-        # the interval.
-        if begin:
-            work_ns = now - begin
-        elif self._work_t0:
-            work_ns = now - self._work_t0 + step_ns
-        else:
-            work_ns = frame_ns
-        self._work_t0 = 0
-        self.work_ms.push(work_ns * 1e-6)
         self.step_ms.push(step_ns * 1e-6)
         self.render_ms.push(self._render_ns * 1e-6)
         self.overlay_ms.push(self._overlay_ns * 1e-6)
@@ -611,19 +552,26 @@ class FrameMeter:
             self._trace_base = cur
             tracemalloc.reset_peak()
 
+        # The CPU frame time ends here, after the meter's own sampling (see the module
+        # docstring); what is left below is a few array writes.
+        cpu_t0 = self._cpu_t0
+        self._cpu_t0 = 0
+        cpu_ns = self._clock() - cpu_t0 + step_ns if cpu_t0 else frame_ns
+        self.cpu_ms.push(cpu_ns * 1e-6)
+
         # Since warm-up (row 0) and this second (row 1), in one add and one maximum.
         row = self._row
         row[_F_BLOCKS] = d_blocks
         row[_F_GEN0] = d_gen0
         row[_F_GC] = gc_n
         row[_F_FRAME_NS] = frame_ns
-        row[_F_WORK_NS] = work_ns
+        row[_F_CPU_NS] = cpu_ns
         np.add(self._sums, row, out=self._sums)
         np.maximum(self._maxes, self._row_ns, out=self._maxes)
         i = frame_ns // self._hist_bin_ns
         self.frame_hist[i if i < self._hist_last else self._hist_last] += 1
-        i = work_ns // self._hist_bin_ns
-        self.work_hist[i if i < self._hist_last else self._hist_last] += 1
+        i = cpu_ns // self._hist_bin_ns
+        self.cpu_hist[i if i < self._hist_last else self._hist_last] += 1
 
         # 1 Hz.
         elapsed = now - self._second_start_ns
@@ -640,13 +588,8 @@ class FrameMeter:
         frames = int(sec[_F_FRAMES])
         self.sec_rss_mb.push(self.rss_bytes * 1e-6)
         self.sec_fps.push(frames * 1e9 / elapsed)
-        self.sec_frame_ms.push(int(sec[_F_FRAME_NS]) * 1e-6 / frames)
-        self.sec_work_ms.push(int(sec[_F_WORK_NS]) * 1e-6 / frames)
-        self.sec_work_ms_max.push(int(self._sec_maxes[1]) * 1e-6)
+        self.sec_cpu_ms.push(int(sec[_F_CPU_NS]) * 1e-6 / frames)
         self.sec_blocks_total.push(self.blocks_total)
-        self.sec_blocks_sum.push(sec[_F_BLOCKS])
-        self.sec_gen0_sum.push(sec[_F_GEN0])
-        self.sec_gc.push(sec[_F_GC])
         self.sec_traced_mb.push(tracemalloc.get_traced_memory()[0] * 1e-6 if self.tracing
                                 else 0.0)
         self._second_start_ns = now
@@ -667,20 +610,28 @@ class FrameMeter:
             return 0
         return int(self.traced_bytes.last()) - self.traced_at_warmup
 
-    def percentiles_since_warmup(self, which: str = "frame",
+    def percentiles_since_warmup(self, which: str = "cpu",
                                  qs: tuple[float, ...] = (50.0, 90.0, 95.0, 99.0)
                                  ) -> dict[str, float]:
-        """Percentiles (ms) of frame or work time since the warm-up mark, from the histogram
-        (resolution ``hist_bin_ns``; each value is its bin's upper edge). Allocates.
+        """Percentiles (ms) of the CPU frame time or the frame interval since the warm-up
+        mark, from the histogram (resolution ``hist_bin_ns``; each value is its bin's upper
+        edge). Allocates.
+
+        Args:
+            which: "cpu" (the CPU frame time) or "frame" (the frame interval).
+            qs: the percentiles wanted.
 
         Raises:
-            ValueError: ``which`` is not "frame" or "work".
+            ValueError: ``which`` is not "cpu" or "frame".
         """
-        if which not in ("frame", "work"):
-            raise ValueError(f"which must be 'frame' or 'work', got {which!r}")
-        hist = self.frame_hist if which == "frame" else self.work_hist
-        top = self.frame_ns_max_since_warmup if which == "frame" else \
-            self.work_ns_max_since_warmup
+        if which == "cpu":
+            hist, top = self.cpu_hist, self.cpu_ns_max_since_warmup
+            total = self.cpu_ns_sum_since_warmup
+        elif which == "frame":
+            hist, top = self.frame_hist, self.frame_ns_max_since_warmup
+            total = self.frame_ns_sum_since_warmup
+        else:
+            raise ValueError(f"which must be 'cpu' or 'frame', got {which!r}")
         n = int(hist.sum())
         out: dict[str, float] = {"frames": float(n)}
         if not n:
@@ -691,7 +642,5 @@ class FrameMeter:
             edge_ns = (idx + 1) * self._hist_bin_ns
             out[f"p{q:g}"] = min(edge_ns, top) * 1e-6
         out["max"] = top * 1e-6
-        total = self.frame_ns_sum_since_warmup if which == "frame" else \
-            self.work_ns_sum_since_warmup
         out["mean"] = total * 1e-6 / n
         return out

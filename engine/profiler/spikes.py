@@ -146,9 +146,9 @@ class SpikeDetector:
             seen += 1
         self._gc_seen = seen
 
-        work = meter.work_ms.last()
-        if work > self.frame_budget_ms:
-            log.record(_OVER, frame, t, work)
+        cpu = meter.cpu_ms.last()
+        if cpu > self.frame_budget_ms:
+            log.record(_OVER, frame, t, cpu)
 
         # Blocks growth over a tumbling window of frames.
         win = self._window
