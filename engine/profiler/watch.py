@@ -97,7 +97,6 @@ class PoolWatch:
         TypeError: the stats object lacks one of the ``PoolStatsLike`` attributes.
     """
 
-    kind = "pool"
 
     def __init__(self, stats: PoolStatsLike, capacity: int) -> None:
         _need(stats, "pool", PoolStatsLike)
@@ -147,7 +146,6 @@ class RingWatch:
         TypeError: the ring lacks one of the ``RingLike`` attributes.
     """
 
-    kind = "ring"
 
     def __init__(self, ring: RingLike, capacity: int) -> None:
         _need(ring, "ring", RingLike)
@@ -190,7 +188,6 @@ class SchedulerWatch:
         TypeError: the scheduler lacks one of the ``SchedulerLike`` attributes.
     """
 
-    kind = "scheduler"
 
     def __init__(self, scheduler: SchedulerLike, capacity: int) -> None:
         _need(scheduler, "scheduler", SchedulerLike)
@@ -268,7 +265,6 @@ class RenderWatch:
         TypeError: the stats object lacks one of the ``RenderStatsLike`` attributes.
     """
 
-    kind = "render"
 
     def __init__(self, stats: RenderStatsLike, capacity: int) -> None:
         _need(stats, "render stats", RenderStatsLike)
@@ -312,7 +308,6 @@ class CombatWatch:
         TypeError: the object lacks one of the ``CombatStatsLike`` attributes.
     """
 
-    kind = "combat"
 
     def __init__(self, stats: CombatStatsLike, capacity: int,
                  tier_names: Sequence[str] | None = None) -> None:
@@ -367,7 +362,6 @@ class CounterWatch:
         TypeError: getter is not callable.
     """
 
-    kind = "counter"
 
     def __init__(self, name: str, getter: Callable[[], float], capacity: int,
                  group: str = "overview") -> None:
