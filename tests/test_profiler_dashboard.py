@@ -201,8 +201,8 @@ def test_dashboard_allocation_check_fails_with_a_planted_leak(dash):
     kept: list[object] = []
     overview = d._panel_fns[0]
 
-    def leaky_overview() -> None:
-        overview()
+    def leaky_overview(ctx) -> None:
+        overview(ctx)
         kept.append(object())  # a retained object per frame
 
     d._panel_fns = (leaky_overview,) + d._panel_fns[1:]
