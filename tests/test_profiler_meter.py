@@ -698,9 +698,9 @@ def test_closed_meter_leaves_no_gc_callback():
 
 
 def test_watch_world_reads_the_real_combat_world():
-    """The combat layer's World, watched through its duck-typed surface (pools(), rings(),
-    stats, tiers.names), stepped by the real Scheduler; end_frame stays allocation-free."""
-    from engine.combat.world import World
+    """The combat layer's World, watched through ``WorldLike`` (pools(), rings(), stats),
+    stepped by the real Scheduler; end_frame stays allocation-free."""
+    from engine.combat import World
 
     world = World()
     sched = Scheduler(step_hz=30)

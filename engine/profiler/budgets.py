@@ -45,7 +45,7 @@ class Budgets:
         self.warnings: list[str] = []
         """Prebuilt warning strings currently in force (shown on the dashboard)."""
         self.frame_seconds_over = 0
-        """Seconds (1 Hz samples) whose mean work time exceeded the budget."""
+        """Seconds (1 Hz samples) whose mean CPU frame time exceeded the budget."""
         self.memory_over = False
 
     def _set(self, message: str, on: bool) -> None:

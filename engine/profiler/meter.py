@@ -22,7 +22,7 @@ Per frame (``end_frame``), always on, about 3-6 us plus the watches:
 * every watched pool, ring, scheduler, renderer, combat stats and counter (see ``watch.py``).
 
 About once a second (frame clock): RSS (``os.pread`` on a kept ``/proc/self/statm`` fd),
-allocated blocks, traced bytes, fps and mean frame time go into the 1 Hz history.
+allocated blocks, traced bytes, fps and the mean CPU frame time go into the 1 Hz history.
 
 Opt-in allocation tracing (``set_tracing(True)``, tracemalloc with 1 frame): transient bytes per
 tick (``reset_peak`` at ``begin_tick``, ``peak - current_at_begin`` at ``end_tick``) and per
@@ -31,15 +31,10 @@ tick and far more on pure-Python loops, so it is off by default.
 
 Growth is measured from ``mark_warmup_end()``, not from process start.
 
-Scalar state and the blocks reading. The meter measures ``sys.getallocatedblocks()``, so its
-own bookkeeping must not move that number in steady state. Two things would: a Python int that
-leaves CPython's small-int cache (-5..256) becomes one heap object from then on (a sum that
-restarts at 0 at the warm-up mark and passes 256 during the measured window is +1 block), and a
-value kept at the mark that *aliases* a counter's live int (``warmup_frame = frame``) keeps that
-object alive after the counter moves on (+1 block). So the since-warm-up and per-second sums,
-counts and maxima live in small int64 arrays (no Python int state to cross the cache), and
-values taken at the mark are copied into an int64 array, never aliased. Counters that only
-grow (``frame``) are plain ints: they left the cache in the first seconds of the run.
+The since-warm-up sums, maxima, histograms and the values taken at the mark are the base
+class's (``totals.py``), in int64 arrays so that the meter's own bookkeeping never moves the
+blocks reading it measures. Counters that only grow (``frame``) are plain ints: they left the
+small-int cache in the first seconds of the run.
 
 Allocation contract: ``end_frame``, ``begin_tick``, ``end_tick`` and the phase
 hooks allocate nothing retained after warm-up (held by tests/test_profiler_meter.py with
@@ -68,6 +63,7 @@ from .protocols import (
     SchedulerLike,
 )
 from .rss import RssReader
+from .totals import F_CPU_NS, F_FRAMES, FrameTotals
 from .watch import (
     CombatWatch,
     CounterWatch,
@@ -83,15 +79,9 @@ GC_GENERATIONS = ("gen0", "gen1", "gen2")
 
 _SECOND_NS = 1_000_000_000
 
-# Columns of the per-frame sums (``FrameMeter._sums``: row 0 since the warm-up mark, row 1 the
-# current 1 Hz second) and of the maxima (``_maxes``: frame ns, CPU ns; same rows).
-_F_FRAMES, _F_BLOCKS, _F_GEN0, _F_GC, _F_FRAME_NS, _F_CPU_NS = range(6)
-_SINCE, _SECOND = 0, 1
-# Values taken at the warm-up mark (``FrameMeter._at_mark``).
-_M_FRAME, _M_RSS, _M_TRACED, _M_T_NS = range(4)
 
 
-class FrameMeter:
+class FrameMeter(FrameTotals):
     """Always-on frame counters into preallocated history rings.
 
     Args:
@@ -114,9 +104,7 @@ class FrameMeter:
                             ("gc_capacity", gc_capacity)):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-        if hist_bin_ns <= 0 or hist_max_ns <= hist_bin_ns:
-            raise ValueError(f"need 0 < hist_bin_ns < hist_max_ns, got {hist_bin_ns} and "
-                             f"{hist_max_ns}")
+        super().__init__(hist_bin_ns, hist_max_ns)
         self.frame_capacity = frame_capacity
         self.second_capacity = second_capacity
         self._clock = clock
@@ -174,25 +162,7 @@ class FrameMeter:
         self.counters: list[CounterWatch] = []
         self._watches: list[Any] = []
 
-        # Since-warm-up accumulators and histograms.
-        n_bins = hist_max_ns // hist_bin_ns + 1
-        self._hist_bin_ns = hist_bin_ns
-        self._hist_last = n_bins - 1
-        self.frame_hist = np.zeros(n_bins, dtype=np.int64)
-        self.cpu_hist = np.zeros(n_bins, dtype=np.int64)
         self.rss = RssReader()
-        # Per-frame sums and maxima (see the module docstring: arrays, not Python ints).
-        self._row = np.zeros(6, dtype=np.int64)
-        """This frame's frames (1), blocks delta, gen0 delta, collections, frame ns, CPU ns."""
-        self._row[_F_FRAMES] = 1
-        self._row_ns = self._row[_F_FRAME_NS:]
-        self._sums = np.zeros((2, 6), dtype=np.int64)
-        self._maxes = np.zeros((2, 2), dtype=np.int64)
-        self._since_sums = self._sums[_SINCE]
-        self._sec_sums = self._sums[_SECOND]
-        self._since_maxes = self._maxes[_SINCE]
-        self._sec_maxes = self._maxes[_SECOND]
-        self._at_mark = np.zeros(4, dtype=np.int64)
 
         self.frame = 0
         """Frames ended so far (the number of the frame being built)."""
@@ -230,7 +200,6 @@ class FrameMeter:
         self._last_end_ns = now
         self._second_start_ns = now
         self._sec_sums.fill(0)
-        self._sec_maxes.fill(0)
         self._last_blocks = sys.getallocatedblocks()
         self._gen0_base = gc.get_count()[0]
         self._gen0_acc = 0
@@ -251,21 +220,15 @@ class FrameMeter:
         self.blocks_total = self._last_blocks
 
     def _reset_since_warmup(self) -> None:
-        self._since_sums.fill(0)
-        self._since_maxes.fill(0)
-        self.frame_hist.fill(0)
-        self.cpu_hist.fill(0)
         self.gc_log.mark()
         self.gc_collected_since_warmup.fill(0)
         self.gc_explicit_since_warmup.fill(0)
         # Copied into the array, not kept as attributes: ``rss_bytes`` is read again at 1 Hz,
         # and a kept alias would keep this reading's int alive beside the new one.
         self.rss_bytes = self.rss.read()
-        at = self._at_mark
-        at[_M_FRAME] = self.frame
-        at[_M_RSS] = self.rss_bytes
-        at[_M_TRACED] = tracemalloc.get_traced_memory()[0] if self.tracing else 0
-        at[_M_T_NS] = self._clock()
+        self._mark_totals(self.frame, self.rss_bytes,
+                          tracemalloc.get_traced_memory()[0] if self.tracing else 0,
+                          self._clock())
 
     def mark_warmup_end(self) -> None:
         """Start measuring growth and the since-warm-up sums, counts and histograms now.
@@ -280,63 +243,6 @@ class FrameMeter:
         self._gen0_acc = 0
         self._gen0_base = count0
         self.warmed_up = True
-
-    # ----------------------------------------------------------------- since the mark
-
-    @property
-    def warmup_frame(self) -> int:
-        """``frame`` at the warm-up mark."""
-        return int(self._at_mark[_M_FRAME])
-
-    @property
-    def rss_at_warmup(self) -> int:
-        """RSS in bytes read at the warm-up mark."""
-        return int(self._at_mark[_M_RSS])
-
-    @property
-    def traced_at_warmup(self) -> int:
-        """Traced bytes at the later of the warm-up mark and the start of tracing."""
-        return int(self._at_mark[_M_TRACED])
-
-    @property
-    def warmup_t_ns(self) -> int:
-        """The frame clock at the warm-up mark."""
-        return int(self._at_mark[_M_T_NS])
-
-    @property
-    def frames_since_warmup(self) -> int:
-        """Frames ended since the warm-up mark."""
-        return int(self._since_sums[_F_FRAMES])
-
-    @property
-    def blocks_since_warmup(self) -> int:
-        """Sum of per-frame blocks deltas since the warm-up mark."""
-        return int(self._since_sums[_F_BLOCKS])
-
-    @property
-    def gen0_since_warmup(self) -> int:
-        """Sum of per-frame gen0 deltas since the warm-up mark."""
-        return int(self._since_sums[_F_GEN0])
-
-    @property
-    def frame_ns_sum_since_warmup(self) -> int:
-        """Sum of frame intervals since the warm-up mark, ns."""
-        return int(self._since_sums[_F_FRAME_NS])
-
-    @property
-    def cpu_ns_sum_since_warmup(self) -> int:
-        """Sum of CPU frame times since the warm-up mark, ns."""
-        return int(self._since_sums[_F_CPU_NS])
-
-    @property
-    def frame_ns_max_since_warmup(self) -> int:
-        """Longest frame interval since the warm-up mark, ns."""
-        return int(self._since_maxes[0])
-
-    @property
-    def cpu_ns_max_since_warmup(self) -> int:
-        """Longest CPU frame time since the warm-up mark, ns."""
-        return int(self._since_maxes[1])
 
     # ----------------------------------------------------------------- watches
 
@@ -484,7 +390,7 @@ class FrameMeter:
             self.tracing = True
             self._trace_base = tracemalloc.get_traced_memory()[0]
             # Traced growth counts from the later of the warm-up mark and this moment.
-            self._at_mark[_M_TRACED] = self._trace_base
+            self._mark_traced(self._trace_base)
             tracemalloc.reset_peak()
         elif not on and self.tracing:
             self.tracing = False
@@ -559,19 +465,7 @@ class FrameMeter:
         cpu_ns = self._clock() - cpu_t0 + step_ns if cpu_t0 else frame_ns
         self.cpu_ms.push(cpu_ns * 1e-6)
 
-        # Since warm-up (row 0) and this second (row 1), in one add and one maximum.
-        row = self._row
-        row[_F_BLOCKS] = d_blocks
-        row[_F_GEN0] = d_gen0
-        row[_F_GC] = gc_n
-        row[_F_FRAME_NS] = frame_ns
-        row[_F_CPU_NS] = cpu_ns
-        np.add(self._sums, row, out=self._sums)
-        np.maximum(self._maxes, self._row_ns, out=self._maxes)
-        i = frame_ns // self._hist_bin_ns
-        self.frame_hist[i if i < self._hist_last else self._hist_last] += 1
-        i = cpu_ns // self._hist_bin_ns
-        self.cpu_hist[i if i < self._hist_last else self._hist_last] += 1
+        self._add_frame(d_blocks, d_gen0, gc_n, frame_ns, cpu_ns)
 
         # 1 Hz.
         elapsed = now - self._second_start_ns
@@ -585,16 +479,15 @@ class FrameMeter:
         self.rss_bytes = self.rss.read()
         self.blocks_total = sys.getallocatedblocks()
         sec = self._sec_sums
-        frames = int(sec[_F_FRAMES])
+        frames = int(sec[F_FRAMES])
         self.sec_rss_mb.push(self.rss_bytes * 1e-6)
         self.sec_fps.push(frames * 1e9 / elapsed)
-        self.sec_cpu_ms.push(int(sec[_F_CPU_NS]) * 1e-6 / frames)
+        self.sec_cpu_ms.push(int(sec[F_CPU_NS]) * 1e-6 / frames)
         self.sec_blocks_total.push(self.blocks_total)
         self.sec_traced_mb.push(tracemalloc.get_traced_memory()[0] * 1e-6 if self.tracing
                                 else 0.0)
         self._second_start_ns = now
         sec.fill(0)
-        self._sec_maxes.fill(0)
 
     # ----------------------------------------------------------------- readings
 
@@ -609,38 +502,3 @@ class FrameMeter:
         if not self.tracing or not len(self.traced_bytes):
             return 0
         return int(self.traced_bytes.last()) - self.traced_at_warmup
-
-    def percentiles_since_warmup(self, which: str = "cpu",
-                                 qs: tuple[float, ...] = (50.0, 90.0, 95.0, 99.0)
-                                 ) -> dict[str, float]:
-        """Percentiles (ms) of the CPU frame time or the frame interval since the warm-up
-        mark, from the histogram (resolution ``hist_bin_ns``; each value is its bin's upper
-        edge). Allocates.
-
-        Args:
-            which: "cpu" (the CPU frame time) or "frame" (the frame interval).
-            qs: the percentiles wanted.
-
-        Raises:
-            ValueError: ``which`` is not "cpu" or "frame".
-        """
-        if which == "cpu":
-            hist, top = self.cpu_hist, self.cpu_ns_max_since_warmup
-            total = self.cpu_ns_sum_since_warmup
-        elif which == "frame":
-            hist, top = self.frame_hist, self.frame_ns_max_since_warmup
-            total = self.frame_ns_sum_since_warmup
-        else:
-            raise ValueError(f"which must be 'cpu' or 'frame', got {which!r}")
-        n = int(hist.sum())
-        out: dict[str, float] = {"frames": float(n)}
-        if not n:
-            return out
-        cum = np.cumsum(hist)
-        for q in qs:
-            idx = int(np.searchsorted(cum, q / 100.0 * n))
-            edge_ns = (idx + 1) * self._hist_bin_ns
-            out[f"p{q:g}"] = min(edge_ns, top) * 1e-6
-        out["max"] = top * 1e-6
-        out["mean"] = total * 1e-6 / n
-        return out

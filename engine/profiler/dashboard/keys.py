@@ -1,4 +1,4 @@
-"""Panel names, their keys and titles (no imgui: importable anywhere)."""
+"""Panel names, their keys and titles (this module itself needs no imgui)."""
 
 from __future__ import annotations
 
