@@ -67,21 +67,21 @@ class SeriesMap:
             self.rings[label] = ring
         return ring
 
-    def sample(self, values: object) -> None:
-        """Push one frame's values (a mapping label -> number, or a sequence by index)."""
-        total = 0.0
-        # type() first: an isinstance check against the Mapping ABC costs ~1 us a frame.
-        if type(values) is dict or isinstance(values, Mapping):
-            for label, value in values.items():
-                self._ring(str(label)).push(value)
-                total += value
-        elif values is not None:
+    def sample(self, values: Mapping[str, int] | np.ndarray) -> None:
+        """Push one frame's values: a mapping label -> number (render instances per batch),
+        or an array by index (combat enemies per tier, labelled by ``labels``)."""
+        total = 0
+        if isinstance(values, np.ndarray):
             labels = self._index_labels
-            for i in range(len(values)):  # type: ignore[arg-type]
+            # tolist(): one transient list of ints, ~3x cheaper than indexing the array.
+            for i, value in enumerate(values.tolist()):
                 if i >= len(labels):
                     labels.append(f"tier {i}")
-                value = float(values[i])  # type: ignore[index]
                 self._ring(labels[i]).push(value)
+                total += value
+        else:
+            for label, value in values.items():
+                self._ring(label).push(value)
                 total += value
         self.total.push(total)
 
@@ -322,7 +322,7 @@ class CombatWatch:
         # frame, and kept as an attribute it would leave the small-int cache once kills pass
         # 256 (a block the meter's own leak signal would count).
         self._last_kills = np.zeros(1, dtype=np.int64)
-        self._last_kills[0] = int(stats.kills_by_tier.sum())
+        self._last_kills[0] = sum(stats.kills_by_tier.tolist())
 
     def sample(self) -> None:
         """Read the combat numbers into rings. Allocates nothing retained after warm-up."""
@@ -330,7 +330,7 @@ class CombatWatch:
         self.enemies.sample(s.enemies_by_tier)
         self.damage_events.push(s.damage_events_last_tick)
         self.projectiles.push(s.projectiles_live)
-        kills = int(s.kills_by_tier.sum())
+        kills = sum(s.kills_by_tier.tolist())
         last = self._last_kills
         self.kills.push(kills - last[0])
         last[0] = kills
@@ -345,7 +345,7 @@ class CombatWatch:
         return {"enemies_by_tier": self.enemies.latest(), "enemies_total": self.enemies_total,
                 "damage_events_last_tick": int(s.damage_events_last_tick),
                 "projectiles_live": int(s.projectiles_live),
-                "kills": int(s.kills_by_tier.sum())}
+                "kills": sum(s.kills_by_tier.tolist())}
 
 
 class CounterWatch:
