@@ -47,7 +47,7 @@ from __future__ import annotations
 import gc
 import sys
 import tracemalloc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from time import perf_counter_ns
 from typing import Any
 
@@ -55,23 +55,9 @@ import numpy as np
 
 from .events import EventLog
 from .history import HistoryRing
-from .protocols import (
-    CombatStatsLike,
-    PoolStatsLike,
-    RenderStatsLike,
-    RingLike,
-    SchedulerLike,
-)
+from .registry import WatchRegistry
 from .rss import RssReader
 from .totals import F_CPU_NS, F_FRAMES, FrameTotals
-from .watch import (
-    CombatWatch,
-    CounterWatch,
-    PoolWatch,
-    RenderWatch,
-    RingWatch,
-    SchedulerWatch,
-)
 
 __all__ = ["FrameMeter", "GC_GENERATIONS"]
 
@@ -81,8 +67,11 @@ _SECOND_NS = 1_000_000_000
 
 
 
-class FrameMeter(FrameTotals):
+class FrameMeter(FrameTotals, WatchRegistry):
     """Always-on frame counters into preallocated history rings.
+
+    The since-warm-up readings come from the base class ``FrameTotals`` (``totals.py``), the
+    ``watch_*`` methods and the watch lists from ``WatchRegistry`` (``registry.py``).
 
     Args:
         frame_capacity: frames of per-frame history (1024 = 17 s at 60 fps).
@@ -104,8 +93,8 @@ class FrameMeter(FrameTotals):
                             ("gc_capacity", gc_capacity)):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-        super().__init__(hist_bin_ns, hist_max_ns)
-        self.frame_capacity = frame_capacity
+        FrameTotals.__init__(self, hist_bin_ns, hist_max_ns)
+        WatchRegistry.__init__(self, frame_capacity)
         self.second_capacity = second_capacity
         self._clock = clock
         fc, sc = frame_capacity, second_capacity
@@ -152,15 +141,6 @@ class FrameMeter(FrameTotals):
         """Collections the GC policy asked for, per generation, since the warm-up mark."""
         self.gc_policy: Any = None
         """Set by the Profiler: an object with a ``collecting`` bool marks explicit collections."""
-
-        # Watches.
-        self.pools: list[PoolWatch] = []
-        self.rings: list[RingWatch] = []
-        self.scheduler: SchedulerWatch | None = None
-        self.render: list[RenderWatch] = []
-        self.combat: list[CombatWatch] = []
-        self.counters: list[CounterWatch] = []
-        self._watches: list[Any] = []
 
         self.rss = RssReader()
 
@@ -243,62 +223,6 @@ class FrameMeter(FrameTotals):
         self._gen0_acc = 0
         self._gen0_base = count0
         self.warmed_up = True
-
-    # ----------------------------------------------------------------- watches
-
-    def watch_pool(self, stats: PoolStatsLike) -> PoolWatch:
-        """Watch a ``PoolStats``-shaped object. Raises TypeError if attributes are missing."""
-        w = PoolWatch(stats, self.frame_capacity)
-        self.pools.append(w)
-        self._watches.append(w)
-        return w
-
-    def watch_ring(self, ring: RingLike) -> RingWatch:
-        """Watch a ``RingBuffer``-shaped object. Raises TypeError if attributes are missing."""
-        w = RingWatch(ring, self.frame_capacity)
-        self.rings.append(w)
-        self._watches.append(w)
-        return w
-
-    def watch_scheduler(self, scheduler: SchedulerLike) -> SchedulerWatch:
-        """Watch the fixed-step scheduler (one; a second call replaces the first).
-
-        Raises:
-            TypeError: attributes are missing.
-        """
-        w = SchedulerWatch(scheduler, self.frame_capacity)
-        if self.scheduler is not None:
-            self._watches.remove(self.scheduler)
-        self.scheduler = w
-        self._watches.append(w)
-        return w
-
-    def watch_render(self, stats: RenderStatsLike) -> RenderWatch:
-        """Watch the renderer's stats. Raises TypeError if attributes are missing."""
-        w = RenderWatch(stats, self.frame_capacity)
-        self.render.append(w)
-        self._watches.append(w)
-        return w
-
-    def watch_combat(self, stats: CombatStatsLike,
-                     tier_names: Sequence[str] | None = None) -> CombatWatch:
-        """Watch combat stats. Raises TypeError if attributes are missing."""
-        w = CombatWatch(stats, self.frame_capacity, tier_names)
-        self.combat.append(w)
-        self._watches.append(w)
-        return w
-
-    def watch_counter(self, name: str, getter: Callable[[], float],
-                      group: str = "overview") -> CounterWatch:
-        """Sample ``getter()`` every frame into a ring shown in panel ``group``.
-
-        Raises:
-            TypeError: getter is not callable.
-        """
-        w = CounterWatch(name, getter, self.frame_capacity, group)
-        self.counters.append(w)
-        self._watches.append(w)
-        return w
 
     # ----------------------------------------------------------------- GC callback
 

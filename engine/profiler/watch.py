@@ -379,4 +379,3 @@ class CounterWatch:
 
     def as_dict(self) -> dict[str, object]:
         return {"name": self.name, "group": self.group, "value": self.ring.last()}
-
