@@ -5,11 +5,10 @@ panels through the engine's own Input bindings, and a headless App wired by
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pytest
 
+from engine.combat import CombatStats
 from engine.core import App, AppConfig, Input
 from engine.core._glfw import glfw
 from engine.data.pool import ObjectPool
@@ -23,16 +22,13 @@ pytestmark = pytest.mark.gl
 W, H = 1280, 800
 
 
-@dataclass
-class CombatStandIn:
-    """Numbers shaped like the combat layer's stats (no behaviour)."""
-
-    enemies_by_tier: dict[str, int] = field(default_factory=lambda: {"grunt": 9000,
-                                                                     "brute": 900,
-                                                                     "elite": 100})
-    damage_events_tick: int = 400
-    projectiles_live: int = 1200
-    kills: int = 0
+def combat_stats() -> CombatStats:
+    """The combat layer's real counters, filled with a horde's numbers."""
+    stats = CombatStats(("grunt", "brute", "elite"))
+    stats.enemies_by_tier[:] = (9000, 900, 100)
+    stats.damage_events_last_tick = 400
+    stats.projectiles_live = 1200
+    return stats
 
 
 def _feed(p: Profiler) -> None:
@@ -55,7 +51,7 @@ def _feed(p: Profiler) -> None:
     render.draw_calls = 3
     render.gl_live = 12
     p.watch_render(render)
-    p.watch_combat(CombatStandIn())
+    p.watch_combat(combat_stats())
 
 
 def _pixels(fbo) -> np.ndarray:
@@ -205,8 +201,8 @@ def test_dashboard_allocation_check_fails_with_a_planted_leak(dash):
     kept: list[object] = []
     overview = d._panel_fns[0]
 
-    def leaky_overview() -> None:
-        overview()
+    def leaky_overview(ctx) -> None:
+        overview(ctx)
         kept.append(object())  # a retained object per frame
 
     d._panel_fns = (leaky_overview,) + d._panel_fns[1:]

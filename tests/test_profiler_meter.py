@@ -1,10 +1,9 @@
 """The meter sees what it claims, the spike detector flags it, and the per-frame path of the
 meter allocates nothing.
 
-Real parts: engine.data's PoolStats / ObjectPool / RingBuffer, engine.core's Scheduler and
-engine.render's RenderStats; the combat stats are a small stand-in dataclass (numbers only)
-until the combat layer has its own. Time-dependent checks use an injected frame clock, so
-they hold counts, never wall-clock thresholds.
+Real parts: engine.data's PoolStats / ObjectPool / RingBuffer, engine.core's Scheduler,
+engine.render's RenderStats and engine.combat's CombatStats. Time-dependent checks use an
+injected frame clock, so they hold counts, never wall-clock thresholds.
 """
 
 from __future__ import annotations
@@ -12,11 +11,12 @@ from __future__ import annotations
 import gc
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
+from engine.combat import CombatStats
 from engine.core.scheduler import Scheduler
 from engine.data.pool import ObjectPool, PoolStats
 from engine.data.ring import RingBuffer
@@ -48,15 +48,13 @@ class FakeClock:
         self.now += ns
 
 
-@dataclass
-class CombatStandIn:
-    """Numbers shaped like the combat layer's stats (no behaviour)."""
-
-    enemies_by_tier: dict[str, int] = field(default_factory=lambda: {"grunt": 900, "brute": 90,
-                                                                     "elite": 10})
-    damage_events_tick: int = 40
-    projectiles_live: int = 120
-    kills: int = 0
+def combat_stats() -> CombatStats:
+    """The combat layer's real counters, filled with a horde's numbers."""
+    stats = CombatStats(("grunt", "brute", "elite"))
+    stats.enemies_by_tier[:] = (900, 90, 10)
+    stats.damage_events_last_tick = 40
+    stats.projectiles_live = 120
+    return stats
 
 
 @pytest.fixture
@@ -379,6 +377,36 @@ def test_reallocation_refusal_overflow_clamp_and_cap_are_spikes(profiler):
     assert pools[0]["growths"] == 1 and pools[1]["refusals"] == 1  # type: ignore[index]
 
 
+def test_cpu_frame_time_is_step_time_plus_render_start_to_end_frame():
+    """The one CPU frame time: the bracketed ticks' time plus first render hook -> end of the
+    meter's end_frame; input, the clear and the swap before the render hook are left out. A
+    frame with no render hook is its interval."""
+    clock = FakeClock()
+    p = Profiler(clock=clock)
+    try:
+        m = p.meter
+        clock.advance(1 * MS)  # input, before the steps: not CPU frame time
+        m.begin_tick()
+        clock.advance(2 * MS)
+        m.end_tick()
+        clock.advance(4 * MS)  # scheduler bookkeeping and the clear: left out
+        m.render_begin(0.0)
+        clock.advance(3 * MS)
+        m.render_begin(0.0)  # a second render hook does not restart the span
+        clock.advance(1 * MS)
+        m.render_end(0.0)
+        p.end_frame()
+        assert m.frame_ms.last() == pytest.approx(11.0)
+        assert m.cpu_ms.last() == pytest.approx(6.0)
+        assert m.step_ms.last() == pytest.approx(2.0)
+        clock.advance(9 * MS)  # no render hook this frame
+        p.end_frame()
+        assert m.cpu_ms.last() == pytest.approx(9.0)
+        assert p.snapshot()["cpu_ms"] == pytest.approx(9.0)
+    finally:
+        p.close()
+
+
 def test_frame_over_budget_is_a_spike():
     clock = FakeClock()
     p = Profiler(clock=clock, budgets=Budgets(frame_ms=16.0))
@@ -419,7 +447,7 @@ def test_scheduler_watch_records_per_system_and_step_time(profiler):
 
 def test_combat_render_and_counter_watches_sample_into_rings(profiler):
     p = profiler
-    combat = CombatStandIn()
+    combat = combat_stats()
     render = RenderStats()
     render.register_batch("grunt", 1024)
     render.register_batch("brute", 256)
@@ -428,7 +456,7 @@ def test_combat_render_and_counter_watches_sample_into_rings(profiler):
     live = [0]
     p.watch_counter("live handles", lambda: live[0], group="combat")
     for frame in range(4):
-        combat.kills += 3
+        combat.kills_by_tier[0] += 3
         render.draw_calls = 2
         render.instances["grunt"] = 100 + frame
         live[0] = frame
@@ -452,11 +480,12 @@ def test_watches_reject_objects_of_the_wrong_shape(profiler):
         name: str = "x"
         capacity: int = 4
 
-    with pytest.raises(TypeError, match="watched pool needs attribute 'in_use'; NotAPool"):
+    with pytest.raises(TypeError,
+                       match=r"watched pool needs attribute 'in_use' \(PoolStatsLike\); NotAPool"):
         profiler.watch_pool(NotAPool())
     with pytest.raises(TypeError, match="watched ring needs attribute 'name'"):
         profiler.watch_ring(object())
-    with pytest.raises(TypeError, match="combat stats object needs one of"):
+    with pytest.raises(TypeError, match="watched combat stats needs attribute 'tier_names'"):
         profiler.watch_combat(object())
     with pytest.raises(TypeError, match="must be callable, got int"):
         profiler.watch_counter("n", 3)  # type: ignore[arg-type]
@@ -507,7 +536,7 @@ def test_summary_is_plain_json_with_percentiles_since_warmup():
     p = Profiler(clock=clock)
     try:
         p.watch_pool(PoolStats("enemies", 1000))
-        p.watch_combat(CombatStandIn())
+        p.watch_combat(combat_stats())
         for _ in range(10):
             clock.advance(50 * MS)  # warm-up frames: slow, excluded below
             p.end_frame()
@@ -584,7 +613,7 @@ def test_profiler_auto_spare_time_collects_between_frames(no_auto_gc):
 # ----------------------------------------------------------------- allocation contract
 
 
-def _watched_profiler() -> tuple[Profiler, CombatStandIn, RenderStats, Scheduler]:
+def _watched_profiler() -> tuple[Profiler, CombatStats, RenderStats, Scheduler]:
     p = Profiler()
     pool = ObjectPool("bosses", object, 8)
     p.watch_pool(pool.stats)
@@ -596,7 +625,7 @@ def _watched_profiler() -> tuple[Profiler, CombatStandIn, RenderStats, Scheduler
     render = RenderStats()
     render.register_batch("grunt", 1024)
     p.watch_render(render)
-    combat = CombatStandIn()
+    combat = combat_stats()
     p.watch_combat(combat)
     return p, combat, render, sched
 
@@ -608,7 +637,7 @@ def test_end_frame_allocates_nothing_with_every_watch():
 
         def frame():
             state[0] += 1
-            combat.kills = state[0]
+            combat.kills_by_tier[0] = state[0]
             render.instances["grunt"] = state[0] & 1023
             p.end_frame()
 
@@ -669,9 +698,9 @@ def test_closed_meter_leaves_no_gc_callback():
 
 
 def test_watch_world_reads_the_real_combat_world():
-    """The combat layer's World, watched through its duck-typed surface (pools(), rings(),
-    stats, tiers.names), stepped by the real Scheduler; end_frame stays allocation-free."""
-    from engine.combat.world import World
+    """The combat layer's World, watched through ``WorldLike`` (pools(), rings(), stats),
+    stepped by the real Scheduler; end_frame stays allocation-free."""
+    from engine.combat import World
 
     world = World()
     sched = Scheduler(step_hz=30)

@@ -82,15 +82,15 @@ class HordeTick:
         np.subtract(self.hp, self.damage, out=self.hp)
 
 
-class _CombatNumbers:
-    """Numbers shaped like the combat layer's stats, so the combat panel has series."""
+def _combat_numbers(n: int) -> Any:
+    """The combat layer's stats filled with a horde's numbers, so the combat panel has series."""
+    from engine.combat import CombatStats
 
-    def __init__(self, n: int) -> None:
-        self.enemies_by_tier = {"grunt": n * 9 // 10, "brute": n // 10 - n // 100,
-                                "elite": n // 100}
-        self.damage_events_tick = n // 25
-        self.projectiles_live = 1500
-        self.kills = 0
+    stats = CombatStats(("grunt", "brute", "elite"))
+    stats.enemies_by_tier[:] = (n * 9 // 10, n // 10 - n // 100, n // 100)
+    stats.damage_events_last_tick = n // 25
+    stats.projectiles_live = 1500
+    return stats
 
 
 def _default_watch(n: int) -> Callable[[Profiler], None]:
@@ -104,7 +104,7 @@ def _default_watch(n: int) -> Callable[[Profiler], None]:
         p.watch_pool(enemies.stats)
         p.watch_pool(PoolStats("projectiles", 4096))
         p.watch_ring(RingBuffer("damage", 8192, {"amount": np.float32}))
-        p.watch_combat(_CombatNumbers(n))
+        p.watch_combat(_combat_numbers(n))
 
     return watch
 

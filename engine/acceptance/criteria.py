@@ -77,39 +77,19 @@ BLOCKS_GROWTH_TOLERANCE = 2
 """Allowed net growth of allocated blocks over the hold: the raw ``sys.getallocatedblocks()``
 difference between the two readings, nothing subtracted.
 
-Any object retained in the hold shows here, one block each. Measured (2-core reference machine,
-headless, seed 1, the player drawn, the counters in int64 cells): -1, -1 and 0 in three
-benchmark holds of 20 s at 500 enemies, -1 over a 60 s benchmark hold, -3 in the default
-real-time run (60 s), -1 in four of five runs of the CI configuration (300 enemies for 10 s)
-and -3 in the fifth; no int of the world passed 256 in any of them. The range is -3..0, as the
-beyond-counters figure it replaces was (-3..1). It does not grow with the hold. What the small
-spread is: the count at the two readings differs by whatever objects the two moments hold (both
-readings are taken at the end of a frame that ran a step, in the run's last frame-end hook, but
-not in the same call chain), and free-list levels (a float given back to a full float free list
-is a block freed, so a drift below 0 is possible). A negative reading can hide as many retained
-objects as it is below 0; a leak of any rate cannot hide (one object per tick is 1,800 blocks
-over a 60 s hold, 300 over the 10 s CI hold), and five objects kept once fail this row
-(tests/test_acceptance_stress.py).
-
-What made the floor before, and is gone (docs/PROFILER.md, "The blocks floor"): the engine's
-int counters (PoolStats, combat stats, the player, systems, boss slots, the damage ring) were
-Python ints, and CPython shares one object for each int in -5..256 only, so each counter that
-passed 256 during the hold kept a heap int of its own: 7-8 blocks in a 20 s hold at 500
-enemies, 8-9 over 60 s, 4 in the CI run. The run counted them by name and judged the blocks
-beyond them; they are int64 cells now (``engine.data.counters``), and any plain int attribute
-of the world that still passes 256 is named in the INFO row ``counters passing 256``. Before
-that: the profiler's since-warm-up sums restarting at 0 (now int64 cells), values kept at the
-mark aliasing live counters (the meter's ``warmup_frame``, the demo's start snapshot, which
-also took a dict and four tuples from CPython's free lists), and a full GC collection right
-before the hold emptying the free lists (about 15 blocks of refill; the warm-up now ends with a
-young collection, the full one runs after loading, and the float free list is topped up)."""
+Any object retained in the hold is one block here, so a leak of any rate fails (one object a
+tick is 1,800 blocks over a 60 s hold). It is not 0 because the two readings, both at the end
+of a frame but not in the same call chain, see different transients and free-list levels;
+measured holds read -3..0 (docs/PROFILER.md, "The blocks floor"). A reading below 0 can hide
+as many retained objects as it is below 0."""
 GEN0_GROWTH_TOLERANCE = 0
-"""Allowed growth of ``gc.get_count()[0]`` over the hold. Measured: 0 in every run above. It
-was +2 in every run while the demo's start snapshot kept a dict and four tuples taken from
-CPython's free lists: the hold's first frame allocated two fresh containers to refill them (the
-counter counts fresh container allocations and frees that give memory back, not objects taken
-from or returned to a free list). Retained tracked containers are also judged exactly, by
-``tracked_growth_hold``; this row also catches untracked containers and free-list growth."""
+"""Allowed growth of ``gc.get_count()[0]`` over the hold. Measured: 0 in every run
+(docs/PROFILER.md, "The blocks floor"). It was +2 in every run while the demo's start snapshot
+kept a dict and four tuples taken from CPython's free lists: the hold's first frame allocated
+two fresh containers to refill them (the counter counts fresh container allocations and frees
+that give memory back, not objects taken from or returned to a free list). Retained tracked
+containers are also judged exactly, by ``tracked_growth_hold``; this row also catches untracked
+containers and free-list growth."""
 
 
 class CriteriaError(ValueError):

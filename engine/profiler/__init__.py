@@ -1,7 +1,8 @@
 """The profiler layer: frame meter (allocation, GC, memory, timing counters), history rings,
 spike detection, budgets, GC policy, the ImGui/ImPlot dashboard and run reports.
 
-It observes other layers through read-only, duck-typed watches (``watch.py``) and drives
+It observes other layers through read-only watches (``watch.py``) of objects typed by the
+protocols of ``protocols.py``, and drives
 nothing but the GC policy it is given (and, from the dashboard's buttons, the scheduler's
 pause / single step). See docs/PROFILER.md.
 
@@ -17,8 +18,17 @@ from .budgets import Budgets
 from .events import EventLog
 from .gc_policy import GC_ACTIONS, GcPolicy
 from .history import HistoryRing
-from .meter import GC_GENERATIONS, FrameMeter, RssReader
+from .meter import GC_GENERATIONS, FrameMeter
 from .profiler import Profiler
+from .protocols import (
+    CombatStatsLike,
+    PoolStatsLike,
+    RenderStatsLike,
+    RingLike,
+    SchedulerLike,
+    WorldLike,
+)
+from .rss import RssReader
 from .spikes import SPIKE_NAMES, SpikeDetector, SpikeKind
 from .steady_state import (
     SMALL_INT_MAX,
@@ -39,6 +49,7 @@ from .watch import (
 
 __all__ = [
     "Budgets",
+    "CombatStatsLike",
     "CombatWatch",
     "CounterWatch",
     "Dashboard",
@@ -48,19 +59,24 @@ __all__ = [
     "GC_GENERATIONS",
     "GcPolicy",
     "HistoryRing",
+    "PoolStatsLike",
     "PoolWatch",
     "Profiler",
+    "RenderStatsLike",
     "RenderWatch",
+    "RingLike",
     "RingWatch",
     "RssReader",
     "SMALL_INT_MAX",
     "SPIKE_NAMES",
+    "SchedulerLike",
     "SchedulerWatch",
     "SeriesMap",
     "SpikeDetector",
     "SpikeKind",
     "SteadyStateLimits",
     "SteadyStateReport",
+    "WorldLike",
     "fill_float_free_list",
     "measure_steady_state",
 ]

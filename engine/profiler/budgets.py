@@ -3,9 +3,8 @@
 Checked once a second (on the meter's 1 Hz sample), not every frame: a single slow frame is a
 spike (see ``spikes.py``); a budget warning means a sustained excess.
 
-* frame: the mean work time over the last second exceeds ``frame_ms`` (work time is
-  ``begin_frame`` to ``end_frame`` when the app marks the frame start, else the interval
-  between frames, which includes any vsync wait);
+* frame: the mean CPU frame time over the last second (``FrameMeter.sec_cpu_ms``, the
+  meter's one CPU frame time) exceeds ``frame_ms``;
 * memory: RSS growth since the warm-up mark exceeds ``memory_growth_mb`` (MB = 10**6 bytes),
   or, while allocation tracing is on, traced-bytes growth does.
 
@@ -24,7 +23,7 @@ class Budgets:
     """Frame time and memory growth budgets.
 
     Args:
-        frame_ms: work time budget per frame, ms.
+        frame_ms: CPU frame time budget per frame, ms.
         memory_growth_mb: allowed growth since the warm-up mark, MB.
 
     Raises:
@@ -37,7 +36,8 @@ class Budgets:
                              f"memory_growth_mb={memory_growth_mb}")
         self.frame_ms = float(frame_ms)
         self.memory_growth_mb = float(memory_growth_mb)
-        self.frame_warning = f"frame time over budget: mean work > {frame_ms:g} ms last second"
+        self.frame_warning = (f"frame time over budget: mean CPU frame time > {frame_ms:g} ms "
+                              f"last second")
         self.memory_warning = (f"memory growth since warm-up over budget: "
                                f"> {memory_growth_mb:g} MB")
         self.traced_warning = (f"traced memory growth since warm-up over budget: "
@@ -45,7 +45,7 @@ class Budgets:
         self.warnings: list[str] = []
         """Prebuilt warning strings currently in force (shown on the dashboard)."""
         self.frame_seconds_over = 0
-        """Seconds (1 Hz samples) whose mean work time exceeded the budget."""
+        """Seconds (1 Hz samples) whose mean CPU frame time exceeded the budget."""
         self.memory_over = False
 
     def _set(self, message: str, on: bool) -> None:
@@ -62,7 +62,7 @@ class Budgets:
         """
         if not meter.second_ticked:
             return
-        frame_over = meter.sec_work_ms.last() > self.frame_ms
+        frame_over = meter.sec_cpu_ms.last() > self.frame_ms
         if frame_over:
             self.frame_seconds_over += 1
         self._set(self.frame_warning, frame_over)

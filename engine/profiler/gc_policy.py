@@ -90,7 +90,6 @@ class GcPolicy:
         self._has_saved = False
         self.collections = 0
         self.pause_ns_total = 0
-        self.last_pause_ns = 0
         self.frame = 0
         """Set by the Profiler each frame, so actions are logged with their frame number."""
 
@@ -105,7 +104,6 @@ class GcPolicy:
         pause = t1 - t0
         self.collections += 1
         self.pause_ns_total += pause
-        self.last_pause_ns = pause
         self.log.record(action, self.frame, t1, pause * 1e-6, generation, found)
         return found
 

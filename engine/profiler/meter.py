@@ -2,13 +2,18 @@
 
 Per frame (``end_frame``), always on, about 3-6 us plus the watches:
 
-* frame time (interval between ``end_frame`` calls) and work time: ``begin_frame`` to
-  ``end_frame`` when the app calls ``begin_frame``; else, when the render phase is bracketed,
-  step time + (render start to ``end_frame``), which leaves a vsync wait out; else the
-  interval;
-* step, render and overlay times, when the phases are bracketed (``begin_tick``/``end_tick``,
-  ``render_begin``/``render_end``, ``overlay_begin``/``overlay_end``); else the step time is
-  the scheduler's ``steps_last_frame * step_ns_last``;
+* the frame interval (``frame_ms``: between ``end_frame`` calls, 1000 / fps) and the CPU
+  frame time (``cpu_ms``), the one frame time the dashboard, budgets, spikes, the acceptance
+  run and the benchmarks read. A frame's CPU time is its step time plus the span from the
+  first render hook (``render_begin``) to the end of this meter's own work in ``end_frame``:
+  the fixed steps, the render hooks (pack, upload, submit), the overlays (the dashboard) and
+  the frame-end hooks up to and including the profiler's. It leaves out input polling, the
+  clear, the swap (a vsync wait), the GPU's raster time and frame-end hooks after the
+  profiler's. A frame without ``render_begin`` (a meter driven without an App, or an App that
+  drew nothing while minimised) has no render span: its CPU time is the interval;
+* step, render and overlay times (``render_begin``/``render_end``,
+  ``overlay_begin``/``overlay_end``). The step time is the bracketed ticks' time when
+  ``begin_tick``/``end_tick`` run, else the watched scheduler's ``step_ns_frame``, else 0;
 * ``sys.getallocatedblocks()`` delta (Python objects retained or freed; blind to array data);
 * ``gc.get_count()[0]`` delta (GC-tracked containers; collections are accounted for, see
   ``_on_gc``);
@@ -17,7 +22,7 @@ Per frame (``end_frame``), always on, about 3-6 us plus the watches:
 * every watched pool, ring, scheduler, renderer, combat stats and counter (see ``watch.py``).
 
 About once a second (frame clock): RSS (``os.pread`` on a kept ``/proc/self/statm`` fd),
-allocated blocks, traced bytes, fps and mean frame time go into the 1 Hz history.
+allocated blocks, traced bytes, fps and the mean CPU frame time go into the 1 Hz history.
 
 Opt-in allocation tracing (``set_tracing(True)``, tracemalloc with 1 frame): transient bytes per
 tick (``reset_peak`` at ``begin_tick``, ``peak - current_at_begin`` at ``end_tick``) and per
@@ -26,17 +31,12 @@ tick and far more on pure-Python loops, so it is off by default.
 
 Growth is measured from ``mark_warmup_end()``, not from process start.
 
-Scalar state and the blocks reading. The meter measures ``sys.getallocatedblocks()``, so its
-own bookkeeping must not move that number in steady state. Two things would: a Python int that
-leaves CPython's small-int cache (-5..256) becomes one heap object from then on (a sum that
-restarts at 0 at the warm-up mark and passes 256 during the measured window is +1 block), and a
-value kept at the mark that *aliases* a counter's live int (``warmup_frame = frame``) keeps that
-object alive after the counter moves on (+1 block). So the since-warm-up and per-second sums,
-counts and maxima live in small int64 arrays (no Python int state to cross the cache), and
-values taken at the mark are copied into an int64 array, never aliased. Counters that only
-grow (``frame``) are plain ints: they left the cache in the first seconds of the run.
+The since-warm-up sums, maxima, histograms and the values taken at the mark are the base
+class's (``totals.py``), in int64 arrays so that the meter's own bookkeeping never moves the
+blocks reading it measures. Counters that only grow (``frame``) are plain ints: they left the
+small-int cache in the first seconds of the run.
 
-Allocation contract: ``end_frame``, ``begin_frame``, ``begin_tick``, ``end_tick`` and the phase
+Allocation contract: ``end_frame``, ``begin_tick``, ``end_tick`` and the phase
 hooks allocate nothing retained after warm-up (held by tests/test_profiler_meter.py with
 ``measure_steady_state``); the GC callback writes only into preallocated arrays and ints. The
 1 Hz sample makes a few transient objects (the statm read) once a second.
@@ -45,7 +45,6 @@ hooks allocate nothing retained after warm-up (held by tests/test_profiler_meter
 from __future__ import annotations
 
 import gc
-import os
 import sys
 import tracemalloc
 from collections.abc import Callable
@@ -56,78 +55,23 @@ import numpy as np
 
 from .events import EventLog
 from .history import HistoryRing
-from .watch import (
-    CombatWatch,
-    CounterWatch,
-    PoolWatch,
-    RenderWatch,
-    RingWatch,
-    SchedulerWatch,
-)
+from .registry import WatchRegistry
+from .rss import RssReader
+from .totals import F_CPU_NS, F_FRAMES, FrameTotals
 
-__all__ = ["FrameMeter", "RssReader", "GC_GENERATIONS"]
+__all__ = ["FrameMeter", "GC_GENERATIONS"]
 
 GC_GENERATIONS = ("gen0", "gen1", "gen2")
 
 _SECOND_NS = 1_000_000_000
 
-# Columns of the per-frame sums (``FrameMeter._sums``: row 0 since the warm-up mark, row 1 the
-# current 1 Hz second) and of the maxima (``_maxes``: frame ns, work ns; same rows).
-_F_FRAMES, _F_BLOCKS, _F_GEN0, _F_GC, _F_FRAME_NS, _F_WORK_NS = range(6)
-_SINCE, _SECOND = 0, 1
-# Values taken at the warm-up mark (``FrameMeter._at_mark``).
-_M_FRAME, _M_RSS, _M_BLOCKS, _M_TRACED, _M_T_NS = range(5)
 
 
-class RssReader:
-    """Resident set size of this process, cheaply and without psutil.
-
-    On Linux: ``os.pread`` of a ``/proc/self/statm`` fd kept open (~0.7 us; page-granular).
-    Elsewhere: ``resource.getrusage`` max RSS, which is the *peak*, not the current size
-    (``self.kind`` says which), or 0 where neither exists.
-    """
-
-    def __init__(self) -> None:
-        self._fd = -1
-        self.kind = "none"
-        self._page = 4096
-        try:
-            self._fd = os.open("/proc/self/statm", os.O_RDONLY)
-            self._page = os.sysconf("SC_PAGE_SIZE")
-            self.kind = "rss"
-        except (OSError, AttributeError, ValueError):
-            self._fd = -1
-            try:
-                import resource  # noqa: F401  (absent on Windows)
-
-                self.kind = "peak_rss"
-            except ImportError:
-                self.kind = "none"
-
-    def read(self) -> int:
-        """RSS in bytes now (or peak RSS, or 0; see ``kind``). Allocates a few transients."""
-        if self._fd >= 0:
-            data = os.pread(self._fd, 64, 0)
-            # statm: size resident shared text lib data dt (pages)
-            start = data.index(b" ") + 1
-            end = data.index(b" ", start)
-            return int(data[start:end]) * self._page
-        if self.kind == "peak_rss":
-            import resource
-
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            # Linux reports KiB, macOS bytes.
-            return int(peak) if sys.platform == "darwin" else int(peak) * 1024
-        return 0
-
-    def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-
-
-class FrameMeter:
+class FrameMeter(FrameTotals, WatchRegistry):
     """Always-on frame counters into preallocated history rings.
+
+    The since-warm-up readings come from the base class ``FrameTotals`` (``totals.py``), the
+    ``watch_*`` methods and the watch lists from ``WatchRegistry`` (``registry.py``).
 
     Args:
         frame_capacity: frames of per-frame history (1024 = 17 s at 60 fps).
@@ -149,19 +93,17 @@ class FrameMeter:
                             ("gc_capacity", gc_capacity)):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-        if hist_bin_ns <= 0 or hist_max_ns <= hist_bin_ns:
-            raise ValueError(f"need 0 < hist_bin_ns < hist_max_ns, got {hist_bin_ns} and "
-                             f"{hist_max_ns}")
-        self.frame_capacity = frame_capacity
+        FrameTotals.__init__(self, hist_bin_ns, hist_max_ns)
+        WatchRegistry.__init__(self, frame_capacity)
         self.second_capacity = second_capacity
         self._clock = clock
         fc, sc = frame_capacity, second_capacity
 
         # Per-frame history (one sample per end_frame).
         self.frame_ms = HistoryRing(fc, name="frame")
-        """Interval between end_frame calls, ms (1000 / fps)."""
-        self.work_ms = HistoryRing(fc, name="work")
-        """begin_frame -> end_frame, ms (equals frame_ms when begin_frame is not called)."""
+        """Frame interval: between end_frame calls, ms (1000 / fps)."""
+        self.cpu_ms = HistoryRing(fc, name="CPU")
+        """CPU frame time, ms (the module docstring says what it spans)."""
         self.step_ms = HistoryRing(fc, name="step")
         self.render_ms = HistoryRing(fc, name="render")
         self.overlay_ms = HistoryRing(fc, name="overlay")
@@ -181,13 +123,9 @@ class FrameMeter:
         # 1 Hz history.
         self.sec_rss_mb = HistoryRing(sc, name="RSS")
         self.sec_fps = HistoryRing(sc, name="fps")
-        self.sec_frame_ms = HistoryRing(sc, name="mean frame")
-        self.sec_work_ms = HistoryRing(sc, name="mean work")
-        self.sec_work_ms_max = HistoryRing(sc, name="max work")
+        self.sec_cpu_ms = HistoryRing(sc, name="mean CPU")
+        """Mean CPU frame time over each second, ms (what the frame budget is checked on)."""
         self.sec_blocks_total = HistoryRing(sc, name="blocks")
-        self.sec_blocks_sum = HistoryRing(sc, name="blocks / s")
-        self.sec_gen0_sum = HistoryRing(sc, name="gen0 / s")
-        self.sec_gc = HistoryRing(sc, name="collections / s")
         self.sec_traced_mb = HistoryRing(sc, name="traced")
 
         # GC collections: one event each (kind = generation, value = pause ms,
@@ -204,34 +142,7 @@ class FrameMeter:
         self.gc_policy: Any = None
         """Set by the Profiler: an object with a ``collecting`` bool marks explicit collections."""
 
-        # Watches.
-        self.pools: list[PoolWatch] = []
-        self.rings: list[RingWatch] = []
-        self.scheduler: SchedulerWatch | None = None
-        self.render: list[RenderWatch] = []
-        self.combat: list[CombatWatch] = []
-        self.counters: list[CounterWatch] = []
-        self._watches: list[Any] = []
-
-        # Since-warm-up accumulators and histograms.
-        n_bins = hist_max_ns // hist_bin_ns + 1
-        self._hist_bin_ns = hist_bin_ns
-        self._hist_last = n_bins - 1
-        self.frame_hist = np.zeros(n_bins, dtype=np.int64)
-        self.work_hist = np.zeros(n_bins, dtype=np.int64)
         self.rss = RssReader()
-        # Per-frame sums and maxima (see the module docstring: arrays, not Python ints).
-        self._row = np.zeros(6, dtype=np.int64)
-        """This frame's frames (1), blocks delta, gen0 delta, collections, frame ns, work ns."""
-        self._row[_F_FRAMES] = 1
-        self._row_ns = self._row[_F_FRAME_NS:]
-        self._sums = np.zeros((2, 6), dtype=np.int64)
-        self._maxes = np.zeros((2, 2), dtype=np.int64)
-        self._since_sums = self._sums[_SINCE]
-        self._sec_sums = self._sums[_SECOND]
-        self._since_maxes = self._maxes[_SINCE]
-        self._sec_maxes = self._maxes[_SECOND]
-        self._at_mark = np.zeros(5, dtype=np.int64)
 
         self.frame = 0
         """Frames ended so far (the number of the frame being built)."""
@@ -267,10 +178,8 @@ class FrameMeter:
         so the first interval does not include start-up."""
         now = self._clock()
         self._last_end_ns = now
-        self._frame_begin_ns = 0
         self._second_start_ns = now
         self._sec_sums.fill(0)
-        self._sec_maxes.fill(0)
         self._last_blocks = sys.getallocatedblocks()
         self._gen0_base = gc.get_count()[0]
         self._gen0_acc = 0
@@ -281,7 +190,7 @@ class FrameMeter:
         self._tick_ns_frame = 0
         self._ticks_frame = 0
         self._render_t0 = 0
-        self._work_t0 = 0
+        self._cpu_t0 = 0
         self._render_ns = 0
         self._overlay_t0 = 0
         self._overlay_ns = 0
@@ -291,22 +200,15 @@ class FrameMeter:
         self.blocks_total = self._last_blocks
 
     def _reset_since_warmup(self) -> None:
-        self._since_sums.fill(0)
-        self._since_maxes.fill(0)
-        self.frame_hist.fill(0)
-        self.work_hist.fill(0)
         self.gc_log.mark()
         self.gc_collected_since_warmup.fill(0)
         self.gc_explicit_since_warmup.fill(0)
         # Copied into the array, not kept as attributes: ``rss_bytes`` is read again at 1 Hz,
         # and a kept alias would keep this reading's int alive beside the new one.
         self.rss_bytes = self.rss.read()
-        at = self._at_mark
-        at[_M_FRAME] = self.frame
-        at[_M_RSS] = self.rss_bytes
-        at[_M_BLOCKS] = sys.getallocatedblocks()
-        at[_M_TRACED] = tracemalloc.get_traced_memory()[0] if self.tracing else 0
-        at[_M_T_NS] = self._clock()
+        self._mark_totals(self.frame, self.rss_bytes,
+                          tracemalloc.get_traced_memory()[0] if self.tracing else 0,
+                          self._clock())
 
     def mark_warmup_end(self) -> None:
         """Start measuring growth and the since-warm-up sums, counts and histograms now.
@@ -321,120 +223,6 @@ class FrameMeter:
         self._gen0_acc = 0
         self._gen0_base = count0
         self.warmed_up = True
-
-    # ----------------------------------------------------------------- since the mark
-
-    @property
-    def warmup_frame(self) -> int:
-        """``frame`` at the warm-up mark."""
-        return int(self._at_mark[_M_FRAME])
-
-    @property
-    def rss_at_warmup(self) -> int:
-        """RSS in bytes read at the warm-up mark."""
-        return int(self._at_mark[_M_RSS])
-
-    @property
-    def blocks_at_warmup(self) -> int:
-        """``sys.getallocatedblocks()`` at the warm-up mark."""
-        return int(self._at_mark[_M_BLOCKS])
-
-    @property
-    def traced_at_warmup(self) -> int:
-        """Traced bytes at the later of the warm-up mark and the start of tracing."""
-        return int(self._at_mark[_M_TRACED])
-
-    @property
-    def warmup_t_ns(self) -> int:
-        """The frame clock at the warm-up mark."""
-        return int(self._at_mark[_M_T_NS])
-
-    @property
-    def frames_since_warmup(self) -> int:
-        """Frames ended since the warm-up mark."""
-        return int(self._since_sums[_F_FRAMES])
-
-    @property
-    def blocks_since_warmup(self) -> int:
-        """Sum of per-frame blocks deltas since the warm-up mark."""
-        return int(self._since_sums[_F_BLOCKS])
-
-    @property
-    def gen0_since_warmup(self) -> int:
-        """Sum of per-frame gen0 deltas since the warm-up mark."""
-        return int(self._since_sums[_F_GEN0])
-
-    @property
-    def frame_ns_sum_since_warmup(self) -> int:
-        return int(self._since_sums[_F_FRAME_NS])
-
-    @property
-    def work_ns_sum_since_warmup(self) -> int:
-        return int(self._since_sums[_F_WORK_NS])
-
-    @property
-    def frame_ns_max_since_warmup(self) -> int:
-        return int(self._since_maxes[0])
-
-    @property
-    def work_ns_max_since_warmup(self) -> int:
-        return int(self._since_maxes[1])
-
-    # ----------------------------------------------------------------- watches
-
-    def watch_pool(self, stats: object) -> PoolWatch:
-        """Watch a ``PoolStats``-shaped object. Raises TypeError if attributes are missing."""
-        w = PoolWatch(stats, self.frame_capacity)
-        self.pools.append(w)
-        self._watches.append(w)
-        return w
-
-    def watch_ring(self, ring: object) -> RingWatch:
-        """Watch a ``RingBuffer``-shaped object. Raises TypeError if attributes are missing."""
-        w = RingWatch(ring, self.frame_capacity)
-        self.rings.append(w)
-        self._watches.append(w)
-        return w
-
-    def watch_scheduler(self, scheduler: object) -> SchedulerWatch:
-        """Watch the fixed-step scheduler (one; a second call replaces the first).
-
-        Raises:
-            TypeError: attributes are missing.
-        """
-        w = SchedulerWatch(scheduler, self.frame_capacity)
-        if self.scheduler is not None:
-            self._watches.remove(self.scheduler)
-        self.scheduler = w
-        self._watches.append(w)
-        return w
-
-    def watch_render(self, stats: object) -> RenderWatch:
-        """Watch the renderer's stats. Raises TypeError if ``draw_calls`` is missing."""
-        w = RenderWatch(stats, self.frame_capacity)
-        self.render.append(w)
-        self._watches.append(w)
-        return w
-
-    def watch_combat(self, stats: object,
-                     tier_names: tuple[str, ...] | list[str] | None = None) -> CombatWatch:
-        """Watch combat stats. Raises TypeError if none of the combat attributes exist."""
-        w = CombatWatch(stats, self.frame_capacity, tier_names)
-        self.combat.append(w)
-        self._watches.append(w)
-        return w
-
-    def watch_counter(self, name: str, getter: Callable[[], float],
-                      group: str = "overview") -> CounterWatch:
-        """Sample ``getter()`` every frame into a ring shown in panel ``group``.
-
-        Raises:
-            TypeError: getter is not callable.
-        """
-        w = CounterWatch(name, getter, self.frame_capacity, group)
-        self.counters.append(w)
-        self._watches.append(w)
-        return w
 
     # ----------------------------------------------------------------- GC callback
 
@@ -466,11 +254,6 @@ class FrameMeter:
 
     # ----------------------------------------------------------------- phase hooks
 
-    def begin_frame(self) -> None:
-        """Mark the start of the frame's work (optional; the app's frame-start hook).
-        Allocates nothing retained."""
-        self._frame_begin_ns = self._clock()
-
     def begin_tick(self) -> None:
         """Mark the start of one fixed step. Allocates nothing retained (tracing: resets the
         tracemalloc peak)."""
@@ -498,11 +281,12 @@ class FrameMeter:
             tracemalloc.reset_peak()
 
     def render_begin(self, alpha: float = 0.0) -> None:
-        """Render-hook-shaped: marks the start of rendering."""
+        """Render-hook-shaped: marks the start of rendering (the CPU frame time's render span
+        starts at the first call in a frame). Allocates nothing."""
         t = self._clock()
         self._render_t0 = t
-        if not self._work_t0:
-            self._work_t0 = t
+        if not self._cpu_t0:
+            self._cpu_t0 = t
 
     def render_end(self, alpha: float = 0.0) -> None:
         """Render-hook-shaped: marks the end of rendering."""
@@ -530,7 +314,7 @@ class FrameMeter:
             self.tracing = True
             self._trace_base = tracemalloc.get_traced_memory()[0]
             # Traced growth counts from the later of the warm-up mark and this moment.
-            self._at_mark[_M_TRACED] = self._trace_base
+            self._mark_traced(self._trace_base)
             tracemalloc.reset_peak()
         elif not on and self.tracing:
             self.tracing = False
@@ -551,8 +335,6 @@ class FrameMeter:
         now = self._clock()
         frame_ns = now - self._last_end_ns
         self._last_end_ns = now
-        begin = self._frame_begin_ns
-        self._frame_begin_ns = 0
 
         # Counters first, so the meter's own work below does not land in this frame.
         blocks = sys.getallocatedblocks()
@@ -583,17 +365,6 @@ class FrameMeter:
             step_ns = 0
         self._tick_ns_frame = 0
         self._ticks_frame = 0
-        # Work time: from begin_frame if the app marks it; else the bracketed phases (step
-        # time, then render start to now), which leaves out a vsync wait in the swap; else
-        # the interval.
-        if begin:
-            work_ns = now - begin
-        elif self._work_t0:
-            work_ns = now - self._work_t0 + step_ns
-        else:
-            work_ns = frame_ns
-        self._work_t0 = 0
-        self.work_ms.push(work_ns * 1e-6)
         self.step_ms.push(step_ns * 1e-6)
         self.render_ms.push(self._render_ns * 1e-6)
         self.overlay_ms.push(self._overlay_ns * 1e-6)
@@ -611,19 +382,14 @@ class FrameMeter:
             self._trace_base = cur
             tracemalloc.reset_peak()
 
-        # Since warm-up (row 0) and this second (row 1), in one add and one maximum.
-        row = self._row
-        row[_F_BLOCKS] = d_blocks
-        row[_F_GEN0] = d_gen0
-        row[_F_GC] = gc_n
-        row[_F_FRAME_NS] = frame_ns
-        row[_F_WORK_NS] = work_ns
-        np.add(self._sums, row, out=self._sums)
-        np.maximum(self._maxes, self._row_ns, out=self._maxes)
-        i = frame_ns // self._hist_bin_ns
-        self.frame_hist[i if i < self._hist_last else self._hist_last] += 1
-        i = work_ns // self._hist_bin_ns
-        self.work_hist[i if i < self._hist_last else self._hist_last] += 1
+        # The CPU frame time ends here, after the meter's own sampling (see the module
+        # docstring); what is left below is a few array writes.
+        cpu_t0 = self._cpu_t0
+        self._cpu_t0 = 0
+        cpu_ns = self._clock() - cpu_t0 + step_ns if cpu_t0 else frame_ns
+        self.cpu_ms.push(cpu_ns * 1e-6)
+
+        self._add_frame(d_blocks, d_gen0, gc_n, frame_ns, cpu_ns)
 
         # 1 Hz.
         elapsed = now - self._second_start_ns
@@ -637,21 +403,15 @@ class FrameMeter:
         self.rss_bytes = self.rss.read()
         self.blocks_total = sys.getallocatedblocks()
         sec = self._sec_sums
-        frames = int(sec[_F_FRAMES])
+        frames = int(sec[F_FRAMES])
         self.sec_rss_mb.push(self.rss_bytes * 1e-6)
         self.sec_fps.push(frames * 1e9 / elapsed)
-        self.sec_frame_ms.push(int(sec[_F_FRAME_NS]) * 1e-6 / frames)
-        self.sec_work_ms.push(int(sec[_F_WORK_NS]) * 1e-6 / frames)
-        self.sec_work_ms_max.push(int(self._sec_maxes[1]) * 1e-6)
+        self.sec_cpu_ms.push(int(sec[F_CPU_NS]) * 1e-6 / frames)
         self.sec_blocks_total.push(self.blocks_total)
-        self.sec_blocks_sum.push(sec[_F_BLOCKS])
-        self.sec_gen0_sum.push(sec[_F_GEN0])
-        self.sec_gc.push(sec[_F_GC])
         self.sec_traced_mb.push(tracemalloc.get_traced_memory()[0] * 1e-6 if self.tracing
                                 else 0.0)
         self._second_start_ns = now
         sec.fill(0)
-        self._sec_maxes.fill(0)
 
     # ----------------------------------------------------------------- readings
 
@@ -666,32 +426,3 @@ class FrameMeter:
         if not self.tracing or not len(self.traced_bytes):
             return 0
         return int(self.traced_bytes.last()) - self.traced_at_warmup
-
-    def percentiles_since_warmup(self, which: str = "frame",
-                                 qs: tuple[float, ...] = (50.0, 90.0, 95.0, 99.0)
-                                 ) -> dict[str, float]:
-        """Percentiles (ms) of frame or work time since the warm-up mark, from the histogram
-        (resolution ``hist_bin_ns``; each value is its bin's upper edge). Allocates.
-
-        Raises:
-            ValueError: ``which`` is not "frame" or "work".
-        """
-        if which not in ("frame", "work"):
-            raise ValueError(f"which must be 'frame' or 'work', got {which!r}")
-        hist = self.frame_hist if which == "frame" else self.work_hist
-        top = self.frame_ns_max_since_warmup if which == "frame" else \
-            self.work_ns_max_since_warmup
-        n = int(hist.sum())
-        out: dict[str, float] = {"frames": float(n)}
-        if not n:
-            return out
-        cum = np.cumsum(hist)
-        for q in qs:
-            idx = int(np.searchsorted(cum, q / 100.0 * n))
-            edge_ns = (idx + 1) * self._hist_bin_ns
-            out[f"p{q:g}"] = min(edge_ns, top) * 1e-6
-        out["max"] = top * 1e-6
-        total = self.frame_ns_sum_since_warmup if which == "frame" else \
-            self.work_ns_sum_since_warmup
-        out["mean"] = total * 1e-6 / n
-        return out

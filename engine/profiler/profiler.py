@@ -32,7 +32,7 @@ the dashboard's buttons, the scheduler's pause / single step.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from time import perf_counter_ns
 from typing import Any
 
@@ -41,6 +41,15 @@ import numpy as np
 from .budgets import Budgets
 from .gc_policy import GcPolicy
 from .meter import GC_GENERATIONS, FrameMeter
+from .protocols import (
+    CombatStatsLike,
+    PoolStatsLike,
+    RenderStatsLike,
+    RingLike,
+    SchedulerLike,
+    WorldLike,
+    missing,
+)
 from .spikes import SpikeDetector
 from .watch import CombatWatch, CounterWatch, PoolWatch, RenderWatch, RingWatch, SchedulerWatch
 
@@ -106,53 +115,45 @@ class Profiler:
 
     # ----------------------------------------------------------------- watches
 
-    def watch_pool(self, stats: object) -> PoolWatch:
-        """Watch a PoolStats-shaped object (see ``watch.py``). Raises TypeError if unfit."""
+    def watch_pool(self, stats: PoolStatsLike) -> PoolWatch:
+        """Watch a pool's stats (``PoolStatsLike``). Raises TypeError if unfit."""
         return self.meter.watch_pool(stats)
 
-    def watch_ring(self, ring: object) -> RingWatch:
-        """Watch a RingBuffer-shaped object. Raises TypeError if unfit."""
+    def watch_ring(self, ring: RingLike) -> RingWatch:
+        """Watch a ring (``RingLike``). Raises TypeError if unfit."""
         return self.meter.watch_ring(ring)
 
-    def watch_scheduler(self, scheduler: object) -> SchedulerWatch:
-        """Watch the fixed-step scheduler. Raises TypeError if unfit."""
+    def watch_scheduler(self, scheduler: SchedulerLike) -> SchedulerWatch:
+        """Watch the fixed-step scheduler (``SchedulerLike``). Raises TypeError if unfit."""
         return self.meter.watch_scheduler(scheduler)
 
-    def watch_render(self, stats: object) -> RenderWatch:
-        """Watch the renderer's stats (RenderStats-shaped). Raises TypeError if unfit."""
+    def watch_render(self, stats: RenderStatsLike) -> RenderWatch:
+        """Watch the renderer's stats (``RenderStatsLike``). Raises TypeError if unfit."""
         return self.meter.watch_render(stats)
 
-    def watch_combat(self, stats: object,
-                     tier_names: tuple[str, ...] | list[str] | None = None) -> CombatWatch:
-        """Watch the combat stats (``tier_names`` label a per-tier array). Raises TypeError
-        if unfit."""
+    def watch_combat(self, stats: CombatStatsLike,
+                     tier_names: Sequence[str] | None = None) -> CombatWatch:
+        """Watch the combat stats (``CombatStatsLike``; ``tier_names`` default to theirs).
+        Raises TypeError if unfit."""
         return self.meter.watch_combat(stats, tier_names)
 
-    def watch_world(self, world: object) -> list[Any]:
-        """Watch everything a combat world exposes, duck-typed: ``world.pools()`` (PoolStats),
-        ``world.rings()`` (RingBuffers) and ``world.stats`` (combat stats, tiers labelled by
-        ``world.tiers.names`` when present).
+    def watch_world(self, world: WorldLike) -> list[Any]:
+        """Watch everything a combat world exposes (``WorldLike``): each of ``world.pools()``,
+        each of ``world.rings()`` and ``world.stats``.
 
         Returns:
             The watches made.
 
         Raises:
-            TypeError: the world exposes none of these.
+            TypeError: the world lacks one of these, or a watched object is unfit.
         """
-        made: list[Any] = []
-        pools = getattr(world, "pools", None)
-        if callable(pools):
-            made.extend(self.watch_pool(s) for s in pools())
-        rings = getattr(world, "rings", None)
-        if callable(rings):
-            made.extend(self.watch_ring(r) for r in rings())
-        stats = getattr(world, "stats", None)
-        if stats is not None:
-            names = getattr(getattr(world, "tiers", None), "names", None)
-            made.append(self.watch_combat(stats, names))
-        if not made:
-            raise TypeError(f"watch_world needs pools(), rings() or stats; "
-                            f"{type(world).__name__} has none")
+        name = missing(world, WorldLike)
+        if name is not None:
+            raise TypeError(f"watch_world needs pools(), rings() and stats; "
+                            f"{type(world).__name__} has no {name!r}")
+        made: list[Any] = [self.watch_pool(s) for s in world.pools()]
+        made += [self.watch_ring(r) for r in world.rings()]
+        made.append(self.watch_combat(world.stats))
         return made
 
     def watch_counter(self, name: str, getter: Callable[[], float],
@@ -193,7 +194,7 @@ class Profiler:
         policy = self.gc_policy
         policy.frame = meter.frame
         if self.auto_spare_time:
-            policy.spare_time(self._budget_ns - int(meter.work_ms.last() * 1e6))
+            policy.spare_time(self._budget_ns - int(meter.cpu_ms.last() * 1e6))
 
     def mark_warmup_end(self) -> None:
         """Growth, sums, histograms and spike counts are measured from now on."""
@@ -334,7 +335,7 @@ class Profiler:
         return {
             "frame": m.frame,
             "frame_ms": m.frame_ms.last(),
-            "work_ms": m.work_ms.last(),
+            "cpu_ms": m.cpu_ms.last(),
             "step_ms": m.step_ms.last(),
             "render_ms": m.render_ms.last(),
             "overlay_ms": m.overlay_ms.last(),
@@ -355,12 +356,12 @@ class Profiler:
         Args:
             window_frames: frames for the exact percentiles over the newest frames (default:
                 frames since the warm-up mark, at most the history capacity). The
-                ``frame_ms``/``work_ms`` percentiles cover all frames since the warm-up mark
-                (histogram, 20 us bins) whatever the window.
+                ``frame_ms`` (interval) and ``cpu_ms`` (CPU frame time) percentiles cover all
+                frames since the warm-up mark (histogram, 20 us bins) whatever the window.
 
         Returns:
             Keys: frames, warmed_up, frames_since_warmup, seconds_since_warmup, frame_ms,
-            work_ms (since warm-up), window (exact percentiles of frame/work/step/render/
+            cpu_ms (since warm-up), window (exact percentiles of frame/cpu/step/render/
             overlay ms over the newest frames), memory, alloc, gc, spikes, spikes_total,
             recent_spikes, pools, rings, scheduler, render, combat, counters, budgets,
             gc_policy.
@@ -369,7 +370,7 @@ class Profiler:
         n = m.frames_since_warmup if window_frames is None else window_frames
         n = max(0, min(n, len(m.frame_ms)))
         window = {name: _percentiles(ring.newest(n)) for name, ring in (
-            ("frame_ms", m.frame_ms), ("work_ms", m.work_ms), ("step_ms", m.step_ms),
+            ("frame_ms", m.frame_ms), ("cpu_ms", m.cpu_ms), ("step_ms", m.step_ms),
             ("render_ms", m.render_ms), ("overlay_ms", m.overlay_ms))}
         window["blocks_sum"] = {"frames": float(n), "value": float(m.blocks.window_sum(n))}
         window["gen0_sum"] = {"frames": float(n), "value": float(m.gen0.window_sum(n))}
@@ -407,7 +408,7 @@ class Profiler:
             "frames_since_warmup": m.frames_since_warmup,
             "seconds_since_warmup": (m._last_end_ns - m.warmup_t_ns) / 1e9,
             "frame_ms": m.percentiles_since_warmup("frame"),
-            "work_ms": m.percentiles_since_warmup("work"),
+            "cpu_ms": m.percentiles_since_warmup("cpu"),
             "window": window,
             "memory": memory,
             "alloc": {

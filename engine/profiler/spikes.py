@@ -7,7 +7,8 @@ Kinds (``SpikeKind``):
 * ``GEN2_IN_COMBAT`` - an automatic gen2 collection while ``in_combat`` is set (value: pause
   ms). Collections the GC policy asked for (safe points, spare time) are deliberate and not
   flagged;
-* ``FRAME_OVER_BUDGET`` - work time over the frame budget (value: ms);
+* ``FRAME_OVER_BUDGET`` - CPU frame time (``FrameMeter.cpu_ms``) over the frame budget
+  (value: ms);
 * ``REALLOCATION`` - a watched pool grew or the renderer reallocated a buffer (value: the
   counter's delta; aux: index of the pool in ``meter.pools``, or -1 for the renderer);
 * ``CLAMP`` / ``STEP_CAP`` - the scheduler clamped the frame delta / hit its step cap;
@@ -79,7 +80,7 @@ class SpikeDetector:
     """Flags spikes from a ``FrameMeter`` after each ``end_frame``.
 
     Args:
-        frame_budget_ms: work time above which a frame is a spike.
+        frame_budget_ms: CPU frame time above which a frame is a spike.
         gc_pause_ms: GC pause above which a collection is a spike.
         leak_blocks: blocks growth over ``leak_window`` frames above which a leak is flagged.
         leak_window: frames of the blocks-growth window.
@@ -146,9 +147,9 @@ class SpikeDetector:
             seen += 1
         self._gc_seen = seen
 
-        work = meter.work_ms.last()
-        if work > self.frame_budget_ms:
-            log.record(_OVER, frame, t, work)
+        cpu = meter.cpu_ms.last()
+        if cpu > self.frame_budget_ms:
+            log.record(_OVER, frame, t, cpu)
 
         # Blocks growth over a tumbling window of frames.
         win = self._window
