@@ -1,7 +1,9 @@
-"""demos/stress_500.py for real: command-line errors, a short headless benchmark run held
-against its baseline (tests/baselines/stress_ci.json), and runs cut short (a frame limit,
-Ctrl-C) that still write a report marked partial. Every run is a subprocess with real GL (EGL
-on Mesa), real files and the real command line.
+"""demos/stress_500.py (engine.acceptance.cli) for real: command-line errors, a short headless
+benchmark run held against its baseline (tests/baselines/stress_ci.json), runs cut short (a
+frame limit, Ctrl-C) that still write a report marked partial, and planted leaks handed to the
+run through its API for a game's own world and systems (``AcceptanceRun(world_factory=...,
+extra_systems=...)``). Every run is a subprocess with real GL (EGL on Mesa), real files and
+the real command line.
 
 The short run is the CI guard: its report goes through tools/compare_baseline.py, so a
 regression in allocations, GC, memory, timing ratios, pools or enemies sustained fails here.
@@ -40,6 +42,8 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DISPLAY", None)  # headless whatever the machine has
     env.pop("WAYLAND_DISPLAY", None)
+    # This checkout's engine, whatever else is installed.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     return env
 
 
@@ -222,48 +226,45 @@ def test_ctrl_c_during_the_hold_writes_a_partial_report(tmp_path):
 
 _LEAKY_DRIVER = '''
 import sys
-sys.path.insert(0, {root!r})
-import importlib.util
-spec = importlib.util.spec_from_file_location("stress_500", {demo!r})
-demo = importlib.util.module_from_spec(spec)
-sys.modules["stress_500"] = demo
-spec.loader.exec_module(demo)
 
-import numpy as np
+from engine.acceptance import cli
+from engine.acceptance.run import HOLD
+from engine.acceptance.session import AcceptanceRun
+from engine.combat import World
 
 kept = []
 MODE = {mode!r}
 
-class Leaky(demo.StressRun):
-    def build(self):
-        super().build()
-        self.app.scheduler.add("leak", self._leak)
-        if MODE == "counter":
-            # A plain int counter on the player, found by the run's scan like any other.
-            self.world.player.planted_hits = 0
-            self._counters = self._int_counters()
-            self._counters_at_start = np.zeros(len(self._counters), dtype=np.int64)
-            self._counters_at_end = np.zeros(len(self._counters), dtype=np.int64)
 
-    def _leak(self, dt):
-        if MODE == "per_tick":
-            # One tuple (a tracked container) kept per tick.
-            kept.append((dt, len(kept)))
-        elif MODE == "counter":
-            if self.phase == demo._HOLD:
-                self.world.player.planted_hits += 5  # past 256 within the 3 s hold
-        elif self.phase == demo._HOLD and not kept:
-            # Once, in the hold: five plain objects (not tracked by the GC, no container).
-            kept.extend(object() for _ in range(5))
+def world_factory(config, seed):
+    world = World(config, seed=seed)
+    if MODE == "counter":
+        # A plain int counter on the player, found by the run's census like any other.
+        world.player.planted_hits = 0
+    return world
 
-demo.StressRun = Leaky
-sys.exit(demo.main(sys.argv[1:]))
+
+def leak(dt):
+    if MODE == "per_tick":
+        # One tuple (a tracked container) kept per tick.
+        kept.append((dt, len(kept)))
+    elif MODE == "counter":
+        if run.phase == HOLD:
+            run.world.player.planted_hits += 5  # past 256 within the 3 s hold
+    elif run.phase == HOLD and not kept:
+        # Once, in the hold: five plain objects (not tracked by the GC, no container).
+        kept.extend(object() for _ in range(5))
+
+
+run = AcceptanceRun(cli.parse_args(sys.argv[1:]), world_factory=world_factory,
+                    extra_systems=[("leak", leak)])
+sys.exit(cli.execute(run))
 '''
 
 
 def _leaky_run(tmp_path, mode, returncode=1):
     driver = tmp_path / "leaky_stress.py"
-    driver.write_text(_LEAKY_DRIVER.format(root=str(ROOT), demo=str(DEMO), mode=mode))
+    driver.write_text(_LEAKY_DRIVER.format(mode=mode))
     out = tmp_path / "leaky.json"
     proc = subprocess.run(
         [sys.executable, str(driver), "--enemies", "100", "--duration", "3", "--warmup", "0",
@@ -313,29 +314,3 @@ def test_a_plain_int_counter_passing_256_is_named(tmp_path):
     assert report["extra"]["counters_past_256_in_hold"] == ["player.planted_hits"]
     row = next(r for r in report["criteria"] if r["name"] == "counters passing 256 (hold)")
     assert row["verdict"] == "INFO" and row["note"].endswith(": player.planted_hits")
-
-
-def _demo_module():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("stress_500_under_test", DEMO)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_recorder_keeps_a_uniform_subsample_when_full():
-    demo = _demo_module()
-    rec = demo.Recorder(8, n_tiers=1, n_pools=1)
-    written = []
-    for frame in range(40):
-        i = rec.take()
-        if i >= 0:
-            rec.data[i, 0] = frame
-            written.append(frame)
-    frames = rec.rows()[:, 0]
-    assert rec.stride == 8 and rec.n <= rec.capacity
-    assert list(frames) == list(range(0, 40, 8))  # every 8th frame, in order, none lost
-    assert set(frames) <= set(written)
