@@ -26,7 +26,9 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.profiler import Profiler
-from engine.render import Renderer, build_atlas, tier_specs_from_table
+
+from .art import build_atlas
+from .renderer import Renderer, tier_specs_from_table
 
 __all__ = ["Horde", "attach"]
 
@@ -64,6 +66,8 @@ class Horde:
         r.set_boss_source(lambda sprites: sprites.add_from(slots))
         stats = world.stats
         r.set_player_source(world.player, swings=lambda: stats.melee_swings,
+                            clock=lambda: world.time,
+                            tick_s=self.app.scheduler.step_ns * 1e-9,
                             swing_radius=world.config.melee.radius)
         self.world = world
 

@@ -28,7 +28,10 @@ import moderngl
 from .gl import GraphicsContext
 
 __all__ = ["ShaderLibrary", "ShaderError", "ShaderCompileError", "ShaderNotFoundError",
-           "parse_compile_log"]
+           "parse_compile_log", "DEFAULT_SHADER_DIR"]
+
+DEFAULT_SHADER_DIR = Path(__file__).resolve().parents[2] / "shaders"
+"""The repository's ``shaders/`` folder (``sprite``, ``particle`` programs)."""
 
 _STAGES = (("vertex_shader", ".vert"), ("fragment_shader", ".frag"),
            ("geometry_shader", ".geom"))
