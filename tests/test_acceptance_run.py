@@ -178,3 +178,36 @@ def test_int_census_names_a_plain_int_that_passes_256():
     stats.high_water = 10_000
     census.read(census.end)
     assert census.crossings() == (1, ["stats.hits"])
+
+
+def test_exit_codes_of_each_mode():
+    from types import SimpleNamespace
+
+    from engine.acceptance.outputs import exit_code
+
+    def report(verdict="PASS", partial=False, **extra):
+        return {"verdict": verdict, "run": {"partial": partial}, "extra": extra}
+
+    hold = SimpleNamespace(mode="hold", enemies=500)
+    assert exit_code(report("PASS"), hold) == 0
+    assert exit_code(report("FAIL"), hold) == 1
+    ramp = SimpleNamespace(mode="ramp", enemies=500)
+    assert exit_code(report(ramp={"first_failing_n": None}), ramp) == 0
+    assert exit_code(report(ramp={"first_failing_n": 1000}), ramp) == 0
+    assert exit_code(report(ramp={"first_failing_n": 500}), ramp) == 1
+    assert exit_code(report(partial=True, ramp={"first_failing_n": None}), ramp) == 1
+    top = SimpleNamespace(mode="max", enemies=500)
+    assert exit_code(report(max={"largest_n_in_budget": 500}), top) == 0
+    assert exit_code(report(max={"largest_n_in_budget": None}), top) == 1
+
+
+def test_criteria_of_each_mode():
+    from engine.acceptance.outputs import criteria_for
+
+    hold = criteria_for("hold", ["enemies"], [], 16.0)
+    ramp = criteria_for("ramp", ["enemies"], [], 16.0)
+    top = criteria_for("max", ["enemies"], [], 16.0)
+    assert [c.key for c in top] == ["frame_cpu_p50_ms", "frame_cpu_p99_ms"]
+    assert len(ramp) == len(hold)  # memory growth judged in the window instead
+    assert [c.name for c in ramp if getattr(c, "key", "") == "memory_growth_mb"] == [
+        "memory growth in window"]

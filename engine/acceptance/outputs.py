@@ -29,8 +29,8 @@ from .recorder import (
 )
 from .run import HOLD, PHASES, SETTLE_S, Level
 
-__all__ = ["measurements", "series", "write_outputs", "print_summary", "exit_code",
-           "FRAME_TIME_CRITERION"]
+__all__ = ["measurements", "criteria_for", "series", "write_outputs", "print_summary",
+           "exit_code", "FRAME_TIME_CRITERION"]
 
 FRAME_TIME_CRITERION = (
     "engine CPU frame time (the profiler meter's work time: fixed steps + render hooks + "
@@ -107,6 +107,27 @@ def measurements(run: Any, level: Level, crossings: int) -> dict[str, Any]:
         "step_cap_count": int(sched.step_cap_count),
         "kills_total": int(np.sum(run.world.stats.kills_by_tier)),
     }
+
+
+def criteria_for(mode: str, pool_names: list[str], crossed: list[str],
+                 frame_budget_ms: float) -> list[Any]:
+    """What a window is judged by: the default criteria (hold); per --ramp level the same with
+    memory growth judged in the window; --max: the CPU frame time p50 and p99 only."""
+    from engine.acceptance.criteria import AtMost, Below, default_criteria
+
+    if mode == "max":
+        return [
+            Below("frame time p50 (engine CPU)", "frame_cpu_p50_ms", frame_budget_ms, "ms"),
+            Below("frame time p99 (engine CPU)", "frame_cpu_p99_ms", frame_budget_ms, "ms"),
+        ]
+    crit: list[Any] = default_criteria(pool_names, required_pools=("enemies",),
+                                       counters_past_256=crossed)
+    if mode == "ramp":
+        # Per level: the window is short and follows a ramp; memory growth is judged against
+        # the whole-run limit by the hold run, not per level.
+        crit = [c for c in crit if getattr(c, "key", "") != "memory_growth_mb"]
+        crit.append(AtMost("memory growth in window", "memory_growth_mb", 50.0, "MB"))
+    return crit
 
 
 def series(run: Any) -> dict[str, Any]:

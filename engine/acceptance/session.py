@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .outputs import measurements
+from .outputs import criteria_for, measurements
 from .recorder import (
     C_BLOCKS,
     C_CPU,
@@ -49,9 +49,9 @@ from .run import (
     PhaseMachine,
     Snapshot,
 )
+from .stress_world import stress_config
 
-__all__ = ["AcceptanceRun", "WorldFactory", "SystemEntry", "STEP_HZ", "FRAME_BUDGET_MS",
-           "BOSS_SCENE_DIR", "BOSSES"]
+__all__ = ["AcceptanceRun", "WorldFactory", "SystemEntry", "STEP_HZ", "FRAME_BUDGET_MS"]
 
 WorldFactory = Callable[[Any, int], Any]
 """``(config, seed) -> World``: the world to run, from the run's tuned ``WorldConfig``."""
@@ -62,9 +62,6 @@ CAL_EVERY = 30
 """Frames of the hold between two interleaved calibration repeats."""
 STEP_HZ = 30.0
 """Fixed simulation steps per second."""
-BOSS_SCENE_DIR = Path(__file__).resolve().parents[2] / "demos" / "scenes"
-BOSSES = ((1.0, "brute"), (2.0, "spitter"))
-"""(simulated second, scene) of the bosses that enter during the ramp."""
 FRAME_BUDGET_MS = 16.0
 PROGRESS_NS = 10_000_000_000
 """Wall-clock interval of the progress line during the hold."""
@@ -122,7 +119,7 @@ class AcceptanceRun:
     # ------------------------------------------------------------------ building
     def build(self) -> None:
         from engine.acceptance.calibration import CalibrationWorkload, measure_calibration
-        from engine.combat import BossWave, WorldConfig
+        from engine.combat import WorldConfig
         from engine.core import App, AppConfig
         from engine.horde import attach
         from engine.profiler import Profiler
@@ -137,8 +134,9 @@ class AcceptanceRun:
                                  step_hz=STEP_HZ, benchmark=args.benchmark, seed=args.seed))
         app = self.app
         first_target = args.enemies if args.mode == "hold" else args.step
-        self.world = self.world_factory(self._world_config(WorldConfig(), BossWave,
-                                                           first_target), args.seed)
+        most = args.enemies if args.mode == "hold" else args.limit
+        self.world = self.world_factory(stress_config(WorldConfig(), first_target, most),
+                                        args.seed)
         self.world.install(app.scheduler)
         # The census runs right after the wave director: the horde each tick simulates.
         app.scheduler.insert_after("waves", "stress.census", self._census)
@@ -174,28 +172,6 @@ class AcceptanceRun:
         self.int_census = IntCensus(self._int_objects())
         self.args.report.parent.mkdir(parents=True, exist_ok=True)
         self._start_level(first_target, args.duration if args.mode == "hold" else args.window)
-
-    def _world_config(self, cfg: Any, wave_cls: Any, target: int) -> Any:
-        most = self.args.enemies if self.args.mode == "hold" else self.args.limit
-        cfg.enemy_capacity = max(cfg.enemy_capacity, 2 * most)
-        waves = cfg.waves
-        # A fast, progressive ramp: the target is reached in a few simulated seconds.
-        waves.start_rate = 200.0
-        waves.max_rate = 4000.0
-        waves.ramp_seconds = 10.0
-        waves.max_enemies = target
-        # Every tier from the first second, so the hold meets no tier (and no batch) for the
-        # first time: what the warm-up has not seen, it has not warmed.
-        n_tiers = len(cfg.tiers)
-        mix = tuple([0.6, 0.3, 0.1][:n_tiers]) if n_tiers <= 3 else tuple([1.0] * n_tiers)
-        waves.tier_mix = ((0.0, mix),)
-        # Two bosses walk in during the ramp and stay through the hold: their scenes, pool,
-        # projectiles and sprites are part of the measured frame.
-        cfg.bosses = tuple(wave_cls(time=t, scene=str(BOSS_SCENE_DIR / f"{name}.toml"))
-                           for t, name in BOSSES)
-        cfg.player.immortal = True
-        cfg.player.autopilot = True
-        return cfg
 
     def _capacity(self) -> int:
         args = self.args
@@ -473,29 +449,10 @@ class AcceptanceRun:
 
     # ------------------------------------------------------------------ evaluation
     def _evaluate(self, level: Level) -> None:
-        from engine.acceptance.criteria import (
-            AtMost,
-            Below,
-            default_criteria,
-            evaluate,
-            overall_passed,
-        )
+        from engine.acceptance.criteria import evaluate, overall_passed
 
         crossings, level.crossed = self.int_census.crossings()
-        meas = measurements(self, level, crossings)
-        level.measurements = meas
-        if self.args.mode == "max":
-            crit: list[Any] = [
-                Below("frame time p50 (engine CPU)", "frame_cpu_p50_ms", FRAME_BUDGET_MS, "ms"),
-                Below("frame time p99 (engine CPU)", "frame_cpu_p99_ms", FRAME_BUDGET_MS, "ms"),
-            ]
-        else:
-            crit = default_criteria(self.pool_names, required_pools=("enemies",),
-                                    counters_past_256=level.crossed)
-            if self.args.mode == "ramp":
-                # Per level: the window is short and follows a ramp; memory growth is judged
-                # against the whole-run limit by the hold run, not per level.
-                crit = [c for c in crit if getattr(c, "key", "") != "memory_growth_mb"]
-                crit.append(AtMost("memory growth in window", "memory_growth_mb", 50.0, "MB"))
-        level.results = evaluate(crit, meas)
+        level.measurements = measurements(self, level, crossings)
+        crit = criteria_for(self.args.mode, self.pool_names, level.crossed, FRAME_BUDGET_MS)
+        level.results = evaluate(crit, level.measurements)
         level.passed = overall_passed(level.results)

@@ -3,8 +3,8 @@
 - ``attach(app, world)`` (``wiring``): connects them; returns a ``Horde`` holding the renderer
   and the profiler.
 - ``Renderer`` (``renderer``): the horde's renderer (enemies by tier, projectiles, bosses, the
-  player, particles), built from the render layer's generic pieces; ``TierSpec``,
-  ``DEFAULT_TIERS``, ``tier_specs_from_table``.
+  player, particles), built from the render layer's generic pieces; its tiers (``tiers``):
+  ``TierSpec``, ``DEFAULT_TIERS``, ``tier_specs_from_table``.
 - ``PlayerView`` (``player_view``): the knight's walk odometry, facing, and the melee ring,
   timed in simulated seconds (``SWING_S``).
 - The procedural art (``art``): ``default_sheets``, ``build_atlas``, ``boss_sheet``, ...
@@ -28,7 +28,8 @@ from .art import (
     hero_sheet,
 )
 from .player_view import SWING_S, PlayerView
-from .renderer import DEFAULT_TIERS, Renderer, TierSpec, tier_specs_from_table
+from .renderer import Renderer
+from .tiers import DEFAULT_TIERS, TierSpec, tier_specs_from_table
 from .wiring import Horde, attach
 
 __all__ = [

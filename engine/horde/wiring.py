@@ -28,7 +28,8 @@ from typing import Any
 from engine.profiler import Profiler
 
 from .art import build_atlas
-from .renderer import Renderer, tier_specs_from_table
+from .renderer import Renderer
+from .tiers import tier_specs_from_table
 
 __all__ = ["Horde", "attach"]
 
