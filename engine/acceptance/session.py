@@ -121,7 +121,7 @@ class AcceptanceRun:
         from engine.acceptance.calibration import CalibrationWorkload, measure_calibration
         from engine.combat import WorldConfig
         from engine.core import App, AppConfig
-        from engine.horde import attach
+        from engine.horde import DEFAULT_TIERS, attach
         from engine.profiler import Profiler
 
         args = self.args
@@ -146,7 +146,9 @@ class AcceptanceRun:
         self.horde = attach(app, self.world, profiler=self.profiler,
                             dashboard=not args.no_dashboard,
                             bracket_ticks=True, screenshot=self._dashboard_screenshot,
-                            viewport=(args.width, args.height))
+                            # The stock sprites at their sheet sizes, untinted: the look (and
+                            # the raster load) the baselines were measured with.
+                            viewport=(args.width, args.height), tiers=DEFAULT_TIERS)
         self.renderer = self.horde.renderer
         self.pools = list(self.world.pools())  # PoolStats of every pool
         # The recorder's hooks frame everything else: last frame-end hook, first shutdown

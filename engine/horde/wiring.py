@@ -22,14 +22,14 @@ The renderer's GL objects are released by a shutdown hook, before the App's cont
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.profiler import Profiler
 
 from .art import build_atlas
 from .renderer import Renderer
-from .tiers import tier_specs_from_table
+from .tiers import TierSpec, tier_specs_from_table
 
 __all__ = ["Horde", "attach"]
 
@@ -90,7 +90,8 @@ class Horde:
 def attach(app: Any, world: Any, *, profiler: bool | Profiler = True, dashboard: bool = True,
            bracket_ticks: bool = False, screenshot: Callable[[], Any] | None = None,
            follow: bool = False, viewport: tuple[int, int] | None = None,
-           reload_every: int = 30, release_on_shutdown: bool = True) -> Horde:
+           tiers: Sequence[TierSpec] | None = None, reload_every: int = 30,
+           release_on_shutdown: bool = True) -> Horde:
     """Wire ``world`` to ``app``: the horde's renderer and (optionally) the profiler.
 
     Args:
@@ -101,6 +102,8 @@ def attach(app: Any, world: Any, *, profiler: bool | Profiler = True, dashboard:
         dashboard, bracket_ticks, screenshot: passed to ``Profiler.attach``.
         follow: the camera follows the player (``renderer.camera.set_smoothing`` to smooth).
         viewport: the camera's size; default: ``app.size``.
+        tiers: how each enemy tier is drawn; default: from the world's tier table (its
+            sprites, scales and tints, ``tier_specs_from_table``).
         reload_every: shader hot reload poll, in frames (0: never).
         release_on_shutdown: add a shutdown hook that releases the renderer's GL objects.
 
@@ -114,7 +117,8 @@ def attach(app: Any, world: Any, *, profiler: bool | Profiler = True, dashboard:
     atlas = build_atlas()
     renderer = Renderer(app.ctx, target=lambda: app.target,
                         viewport=viewport if viewport is not None else app.size, atlas=atlas,
-                        tiers=tier_specs_from_table(world.tiers, atlas),
+                        tiers=tiers if tiers is not None
+                        else tier_specs_from_table(world.tiers, atlas),
                         reload_every=reload_every)
     prof: Profiler | None = None
     if profiler is True:
