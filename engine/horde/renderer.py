@@ -13,14 +13,9 @@ sources once; every frame ``render(alpha)`` reads them, packs + uploads + draws:
 2. projectiles, 3. bosses, 4. the player (one draw, ``engine.horde.player_view``: the knight of
    the ``hero`` sheet, walking when it moves, mirrored when it faces left, and a faint ring the
    size of the melee reach for ``SWING_S`` simulated seconds after each swing), 5. particles
-   (additive). UI (ImGui) is drawn after, by
-   others.
+   (additive). UI (ImGui) is drawn after, by others.
 
-Sources are store-like objects: ``store.columns`` (name -> full-capacity numpy array) and
-``store.count`` (live rows are ``[0, count)``), as ``engine.data.EntityStore``. Columns are
-looked up by name every frame (a store with the GROW policy replaces its arrays when it grows),
-and only read. A column name given as None, or absent from the store when optional, falls back
-to the batch constant.
+Sources are store-like objects read by column name every frame (``engine.horde.sources``).
 
 ``render_hook(alpha)`` is a valid ``app.render_hooks`` entry and ``resize(w, h)`` a valid
 ``app.resize_hooks`` entry. The target is a framebuffer, or a zero-argument callable returning
@@ -42,7 +37,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,28 +60,13 @@ from engine.render import (
 
 from .art import PLAYER_SHEET, build_atlas, default_sheets
 from .player_view import PlayerView, player_batch
+from .sources import StoreSources
 from .tiers import DEFAULT_TIERS, TierSpec, tier_specs_from_table
 
 __all__ = ["Renderer", "TierSpec", "DEFAULT_TIERS", "tier_specs_from_table"]
 
 
-@dataclass
-class _Source:
-    store: Any
-    names: dict[str, str | None]
-
-
-def _check_store(store: Any, what: str, required: Sequence[str | None]) -> None:
-    cols = getattr(store, "columns", None)
-    if not isinstance(cols, dict) or not hasattr(store, "count"):
-        raise TypeError(f"{what}: expected a store-like object with .columns (dict) and .count, "
-                        f"got {type(store).__name__}")
-    for name in required:
-        if name is not None and name not in cols:
-            raise KeyError(f"{what}: the store has no column {name!r}; it has {sorted(cols)}")
-
-
-class Renderer:
+class Renderer(StoreSources):
     """Draws a horde frame from column sources (see the module docstring).
 
     Attributes:
@@ -200,9 +179,7 @@ class Renderer:
                                   policy=policy)
         self.particles = ParticleRenderer(self.gfx, self.shaders, self.atlas,
                                           capacity=particle_capacity, policy=policy)
-        self._enemies: _Source | None = None
-        self._projectiles: _Source | None = None
-        self._particles: _Source | None = None
+        StoreSources.__init__(self)
         self._boss_source: Callable[[BossSprites], Any] | None = None
         self._angle = np.zeros(projectile_capacity, dtype=np.float32)
         self.player: InstanceBatch | None = None
@@ -214,51 +191,6 @@ class Renderer:
         self._released = False
 
     # ------------------------------------------------------------------ sources
-    def set_enemy_source(self, store: Any, *, pos: str = "pos", prev_pos: str | None = "prev_pos",
-                         tier: str = "tier", frame: str | None = "anim_frame",
-                         tint: str | None = None, scale: str | None = None,
-                         rotation: str | None = None) -> None:
-        """Read enemies from ``store`` (all tiers in one store, told apart by ``tier``).
-
-        ``pos`` and ``tier`` are required columns; ``prev_pos`` and ``frame`` are used when
-        present; ``tint``, ``scale``, ``rotation`` when named.
-
-        Raises:
-            TypeError: not store-like. KeyError: a named required column is missing.
-        """
-        _check_store(store, "enemy source", [pos, tier, tint, scale, rotation])
-        self._enemies = _Source(store, {"pos": pos, "prev_pos": prev_pos, "tier": tier,
-                                        "frame": frame, "tint": tint, "scale": scale,
-                                        "rotation": rotation})
-
-    def set_projectile_source(self, store: Any, *, pos: str = "pos",
-                              prev_pos: str | None = "prev_pos", velocity: str | None = "vel",
-                              rotation: str | None = None, frame: str | None = None) -> None:
-        """Read projectiles from ``store``; sprites point along ``velocity`` when it exists.
-
-        A ``rotation`` column, when named, wins over the velocity's angle.
-
-        Raises:
-            TypeError: not store-like. KeyError: a named required column is missing.
-        """
-        _check_store(store, "projectile source", [pos, rotation, frame])
-        self._projectiles = _Source(store, {"pos": pos, "prev_pos": prev_pos,
-                                            "velocity": velocity, "rotation": rotation,
-                                            "frame": frame})
-
-    def set_particle_source(self, store: Any, *, pos: str = "pos",
-                            prev_pos: str | None = "prev_pos", life: str = "life",
-                            max_life: str = "max_life", color: str = "color",
-                            size: str = "size") -> None:
-        """Read particles from ``store`` (owned and simulated by the combat layer).
-
-        Raises:
-            TypeError: not store-like. KeyError: a required column is missing.
-        """
-        _check_store(store, "particle source", [pos, life, max_life, color, size])
-        self._particles = _Source(store, {"pos": pos, "prev_pos": prev_pos, "life": life,
-                                          "max_life": max_life, "color": color, "size": size})
-
     def set_boss_source(self, source: Callable[[BossSprites], Any] | None) -> None:
         """Each frame, ``source(self.bosses)`` adds the visible bosses (``bosses.add(...)`` or
         ``bosses.add_from(objects)``). None removes the source.
