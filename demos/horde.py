@@ -26,28 +26,35 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from engine.combat import (  # noqa: E402
+from engine.combat import (
     BossWave,
     PlayerConfig,
     WaveSchedule,
     World,
     WorldConfig,
 )
-from engine.core import App, AppConfig  # noqa: E402
-from engine.profiler import Profiler  # noqa: E402
-from engine.render import Renderer, build_atlas, tier_specs_from_table  # noqa: E402
+from engine.combat.stock_scenes import stock_scene
+from engine.core import App, AppConfig
+from engine.core.keys import (
+    KEY_A,
+    KEY_B,
+    KEY_D,
+    KEY_DOWN,
+    KEY_LEFT,
+    KEY_P,
+    KEY_R,
+    KEY_RIGHT,
+    KEY_S,
+    KEY_UP,
+    KEY_W,
+)
+from engine.horde import attach
+from engine.profiler import Profiler
 
 PROG = "horde.py"
-SCENES = ROOT / "demos" / "scenes"
-BOSS_SCENES = (str(SCENES / "brute.toml"), str(SCENES / "spitter.toml"))
-
-# GLFW key codes (fixed by the GLFW API; the engine's Input takes them as ints).
-KEY_A, KEY_B, KEY_D, KEY_P, KEY_R, KEY_S, KEY_W = 65, 66, 68, 80, 82, 83, 87
-KEY_RIGHT, KEY_LEFT, KEY_DOWN, KEY_UP = 262, 263, 264, 265
+BOSS_SCENES = (stock_scene("brute"), stock_scene("spitter"))
 
 WARMUP_S = 3.0
 """Simulated seconds before the profiler's warm-up mark (loading and first spawns are over)."""
@@ -167,40 +174,29 @@ class HordeGame:
         world.install(app.scheduler)
         app.scheduler.add("horde.rules", self._rules)
 
-        atlas = build_atlas()
-        self.renderer = Renderer(app.ctx, target=lambda: app.target, viewport=app.size,
-                                 atlas=atlas, tiers=tier_specs_from_table(world.tiers, atlas))
-        r = self.renderer
-        r.camera.set_smoothing(0.12)
-        r.set_enemy_source(world.enemies)
-        r.set_projectile_source(world.projectiles)
-        r.set_particle_source(world.particles)
-        slots = world.bosses.slots
-        r.set_boss_source(lambda sprites: sprites.add_from(slots))
-        stats = world.stats
-        r.set_player_source(world.player, swings=lambda: stats.melee_swings,
-                            swing_radius=world.config.melee.radius)
-        app.render_hooks.append(self._camera_hook)
-        app.render_hooks.append(self._player_look)
-        app.render_hooks.append(r.render_hook)
-        app.resize_hooks.append(r.resize)
-
         self.profiler = Profiler()
         prof = self.profiler
-        prof.watch_world(world)              # pools, the damage ring, combat stats by tier
-        prof.watch_render(r.stats)
         player = world.player
         prof.watch_counter("player hp", lambda: player.hp)
         prof.watch_counter("kills", lambda: float(player.kills))
         prof.watch_counter("sim time s", lambda: world.time)
-        self.dashboard = prof.attach(app, dashboard=not args.no_dashboard)
+        # The horde's renderer and the profiler (which also watches the world's pools, rings,
+        # combat and render stats), wired to the world; the camera follows the player.
+        self.horde = attach(app, world, profiler=prof, dashboard=not args.no_dashboard,
+                            follow=True)
+        self.renderer = self.horde.renderer
+        self.renderer.camera.set_smoothing(0.12)
+        self.dashboard = self.horde.dashboard
+        # Before the renderer's hook: the tint it draws this frame.
+        app.render_hooks.insert(app.render_hooks.index(self.renderer.render_hook),
+                                self._player_look)
         prof.gc_policy.after_loading()
 
         app.input.bind("horde.pause", KEY_P, app.scheduler.toggle_pause)
         app.input.bind("horde.boss", KEY_B, self.summon_boss)
         app.input.bind("horde.revive", KEY_R, self.revive)
-        # GL objects go before the context: the App runs shutdown hooks first.
-        app.shutdown_hooks.append(self._release)
+        # The screenshot before attach's shutdown hook releases the renderer's GL objects.
+        app.shutdown_hooks.insert(0, self._screenshot)
         self.warmed_up = False
         self.bosses_summoned = 0
         self.revives = 0
@@ -263,13 +259,6 @@ class HordeGame:
         self.app.scheduler.resume()
 
     # ------------------------------------------------------------------ render hooks
-    def _camera_hook(self, alpha: float) -> None:
-        """Follow the player's interpolated position. Allocates nothing retained."""
-        p = self.world.player
-        px = float(p.prev_pos[0]) + (float(p.pos[0]) - float(p.prev_pos[0])) * alpha
-        py = float(p.prev_pos[1]) + (float(p.pos[1]) - float(p.prev_pos[1])) * alpha
-        self.renderer.camera.follow(px, py, self.app.frame_ns_last / 1e9)
-
     def _player_look(self, alpha: float) -> None:
         """The knight flashes red while invulnerable after a hit and fades when it falls.
         Allocates nothing (the renderer's tint cells)."""
@@ -280,11 +269,10 @@ class HordeGame:
         else:
             self.renderer.set_player_tint(1.0, 1.0, 1.0, a)
 
-    def _release(self) -> None:
+    def _screenshot(self) -> None:
         if self.args.screenshot is not None and self.app.size[0] > 0:
             path = self.renderer.screenshot(self.args.screenshot)
             print(f"{PROG}: screenshot {path}")
-        self.renderer.release()
 
     # ------------------------------------------------------------------ running
     def run(self, frames: int | None = None) -> str:

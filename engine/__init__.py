@@ -3,15 +3,17 @@
 The public face of the engine. What ``__all__`` lists is promised and documented in
 docs/EMBEDDING.md; everything else is reachable through the layer packages
 (``engine.data``, ``engine.core``, ``engine.render``, ``engine.combat``, ``engine.profiler``,
-``engine.acceptance``) but may change.
+``engine.horde``, ``engine.acceptance``) but may change.
 
 - Loop: ``App``, ``AppConfig``, ``Scheduler`` (fixed step, interpolation alpha).
 - Data: ``EntityStore`` (SoA + generational handles), ``ObjectPool``, ``PoolStats``,
   ``ExhaustionPolicy``, ``RingBuffer``, ``OverflowPolicy``, ``SpatialHash``, ``Counter`` /
   ``CounterCells`` (int counters in int64 cells: past 256 they keep no Python int alive).
 - Drawing: ``GraphicsContext``, ``ShaderLibrary``, ``DEFAULT_SHADER_DIR``, ``InstanceBatch``,
-  ``Camera2D``, ``build_atlas``, ``Renderer``, ``save_screenshot``.
-- The horde kit: ``World``, ``WorldConfig``.
+  ``Camera2D``, ``save_screenshot``; the horde's ``Renderer`` and ``build_atlas`` (its
+  procedural art), from ``engine.horde``.
+- The horde kit: ``World``, ``WorldConfig``; ``attach(app, world)`` wires a World to an App
+  with the horde's renderer and the profiler.
 - Measuring: ``Profiler`` (meter + dashboard), ``measure_steady_state`` (the allocation
   contract check for your own systems).
 """
@@ -29,15 +31,14 @@ from engine.data import (
     RingBuffer,
     SpatialHash,
 )
+from engine.horde import Renderer, attach, build_atlas
 from engine.profiler import Profiler, measure_steady_state
 from engine.render import (
     DEFAULT_SHADER_DIR,
     Camera2D,
     GraphicsContext,
     InstanceBatch,
-    Renderer,
     ShaderLibrary,
-    build_atlas,
     save_screenshot,
 )
 
@@ -49,6 +50,6 @@ __all__ = [
     "OverflowPolicy", "SpatialHash", "Counter", "CounterCells",
     "GraphicsContext", "ShaderLibrary", "DEFAULT_SHADER_DIR", "InstanceBatch", "Camera2D",
     "build_atlas", "Renderer", "save_screenshot",
-    "World", "WorldConfig",
+    "World", "WorldConfig", "attach",
     "Profiler", "measure_steady_state",
 ]

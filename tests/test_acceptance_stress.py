@@ -1,7 +1,9 @@
-"""demos/stress_500.py for real: command-line errors, a short headless benchmark run held
-against its baseline (tests/baselines/stress_ci.json), and runs cut short (a frame limit,
-Ctrl-C) that still write a report marked partial. Every run is a subprocess with real GL (EGL
-on Mesa), real files and the real command line.
+"""demos/stress_500.py (engine.acceptance.cli) for real: command-line errors, a short headless
+benchmark run held against its baseline (tests/baselines/stress_ci.json), runs cut short (a
+frame limit, Ctrl-C) that still write a report marked partial, and planted leaks handed to the
+run through its API for a game's own world and systems (``AcceptanceRun(world_factory=...,
+extra_systems=...)``). Every run is a subprocess with real GL (EGL on Mesa), real files and
+the real command line.
 
 The short run is the CI guard: its report goes through tools/compare_baseline.py, so a
 regression in allocations, GC, memory, timing ratios, pools or enemies sustained fails here.
@@ -9,7 +11,7 @@ Rewrite the baseline deliberately (after an intended change) with:
 
     python demos/stress_500.py --enemies 300 --duration 10 --warmup 3 --headless --benchmark \\
         --report reports/stress_ci.json
-    python -m tools.compare_baseline reports/stress_ci.json tests/baselines/stress_ci.json --update
+    python tools/compare_baseline.py reports/stress_ci.json tests/baselines/stress_ci.json --update
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from engine.acceptance.report import load_report
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "demos" / "stress_500.py"
-TOOL = "tools.compare_baseline"  # run as a module from ROOT
+TOOL = ROOT / "tools" / "compare_baseline.py"
 BASELINE = ROOT / "tests" / "baselines" / "stress_ci.json"
 CI_ARGS = ["--enemies", "300", "--duration", "10", "--warmup", "3", "--headless", "--benchmark"]
 
@@ -40,6 +42,8 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DISPLAY", None)  # headless whatever the machine has
     env.pop("WAYLAND_DISPLAY", None)
+    # This checkout's engine, whatever else is installed.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     return env
 
 
@@ -146,8 +150,8 @@ def test_short_run_holds_its_baseline(ci_run):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     if not BASELINE.exists():
         pytest.fail(f"no baseline {BASELINE}; make it once with "
-                    f"python -m tools.compare_baseline {out} {BASELINE} --update")
-    cmp = subprocess.run([sys.executable, "-m", TOOL, str(out), str(BASELINE)],
+                    f"tools/compare_baseline.py {out} {BASELINE} --update")
+    cmp = subprocess.run([sys.executable, str(TOOL), str(out), str(BASELINE)],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert cmp.returncode == 0, cmp.stdout + cmp.stderr
     assert "no regression" in cmp.stdout
@@ -162,7 +166,7 @@ def test_a_regression_against_the_baseline_fails(ci_run, tmp_path):
     report["measurements"]["blocks_growth_hold"] += 300  # one object leaked per tick
     leaky = tmp_path / "leaky.json"
     leaky.write_text(json.dumps(report))
-    cmp = subprocess.run([sys.executable, "-m", TOOL, str(leaky), str(BASELINE)],
+    cmp = subprocess.run([sys.executable, str(TOOL), str(leaky), str(BASELINE)],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert cmp.returncode == 1, cmp.stdout + cmp.stderr
     assert "blocks_growth_hold" in cmp.stdout and "REGRESSION" in cmp.stdout
@@ -222,47 +226,45 @@ def test_ctrl_c_during_the_hold_writes_a_partial_report(tmp_path):
 
 _LEAKY_DRIVER = '''
 import sys
-import importlib.util
-spec = importlib.util.spec_from_file_location("stress_500", {demo!r})
-demo = importlib.util.module_from_spec(spec)
-sys.modules["stress_500"] = demo
-spec.loader.exec_module(demo)
 
-import numpy as np
+from engine.acceptance import cli
+from engine.acceptance.run import HOLD
+from engine.acceptance.session import AcceptanceRun
+from engine.combat import World
 
 kept = []
 MODE = {mode!r}
 
-class Leaky(demo.StressRun):
-    def build(self):
-        super().build()
-        self.app.scheduler.add("leak", self._leak)
-        if MODE == "counter":
-            # A plain int counter on the player, found by the run's scan like any other.
-            self.world.player.planted_hits = 0
-            self._counters = self._int_counters()
-            self._counters_at_start = np.zeros(len(self._counters), dtype=np.int64)
-            self._counters_at_end = np.zeros(len(self._counters), dtype=np.int64)
 
-    def _leak(self, dt):
-        if MODE == "per_tick":
-            # One tuple (a tracked container) kept per tick.
-            kept.append((dt, len(kept)))
-        elif MODE == "counter":
-            if self.phase == demo._HOLD:
-                self.world.player.planted_hits += 5  # past 256 within the 3 s hold
-        elif self.phase == demo._HOLD and not kept:
-            # Once, in the hold: five plain objects (not tracked by the GC, no container).
-            kept.extend(object() for _ in range(5))
+def world_factory(config, seed):
+    world = World(config, seed=seed)
+    if MODE == "counter":
+        # A plain int counter on the player, found by the run's census like any other.
+        world.player.planted_hits = 0
+    return world
 
-demo.StressRun = Leaky
-sys.exit(demo.main(sys.argv[1:]))
+
+def leak(dt):
+    if MODE == "per_tick":
+        # One tuple (a tracked container) kept per tick.
+        kept.append((dt, len(kept)))
+    elif MODE == "counter":
+        if run.phase == HOLD:
+            run.world.player.planted_hits += 5  # past 256 within the 3 s hold
+    elif run.phase == HOLD and not kept:
+        # Once, in the hold: five plain objects (not tracked by the GC, no container).
+        kept.extend(object() for _ in range(5))
+
+
+run = AcceptanceRun(cli.parse_args(sys.argv[1:]), world_factory=world_factory,
+                    extra_systems=[("leak", leak)])
+sys.exit(cli.execute(run))
 '''
 
 
 def _leaky_run(tmp_path, mode, returncode=1):
     driver = tmp_path / "leaky_stress.py"
-    driver.write_text(_LEAKY_DRIVER.format(demo=str(DEMO), mode=mode))
+    driver.write_text(_LEAKY_DRIVER.format(mode=mode))
     out = tmp_path / "leaky.json"
     proc = subprocess.run(
         [sys.executable, str(driver), "--enemies", "100", "--duration", "3", "--warmup", "0",
@@ -312,29 +314,3 @@ def test_a_plain_int_counter_passing_256_is_named(tmp_path):
     assert report["extra"]["counters_past_256_in_hold"] == ["player.planted_hits"]
     row = next(r for r in report["criteria"] if r["name"] == "counters passing 256 (hold)")
     assert row["verdict"] == "INFO" and row["note"].endswith(": player.planted_hits")
-
-
-def _demo_module():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("stress_500_under_test", DEMO)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_recorder_keeps_a_uniform_subsample_when_full():
-    demo = _demo_module()
-    rec = demo.Recorder(8, n_tiers=1, n_pools=1)
-    written = []
-    for frame in range(40):
-        i = rec.take()
-        if i >= 0:
-            rec.data[i, 0] = frame
-            written.append(frame)
-    frames = rec.rows()[:, 0]
-    assert rec.stride == 8 and rec.n <= rec.capacity
-    assert list(frames) == list(range(0, 40, 8))  # every 8th frame, in order, none lost
-    assert set(frames) <= set(written)

@@ -14,16 +14,15 @@ import numpy as np
 import pytest
 
 from engine.data import EntityStore
+from engine.horde import Renderer, build_atlas
 from engine.profiler.steady_state import measure_steady_state
 from engine.render import (
     DEFAULT_SHADER_DIR,
     Camera2D,
     GraphicsContext,
     InstanceBatch,
-    Renderer,
     RowGrouper,
     ShaderLibrary,
-    build_atlas,
 )
 
 pytestmark = pytest.mark.gl
@@ -202,7 +201,9 @@ def test_renderer_frame_allocates_nothing(env):
     renderer.set_particle_source(particles)
     renderer.set_boss_source(lambda sprites: sprites.add_from(bosses))
     player = _Walker()
-    renderer.set_player_source(player, swings=lambda: int(player.swings[0]))
+    # A simulated clock of 1/64 s a frame (exact in binary): the ring is timed by it.
+    renderer.set_player_source(player, swings=lambda: int(player.swings[0]),
+                               clock=lambda: player.frames[0] / 64.0)
 
     def frame_fn():
         player.move()
@@ -210,9 +211,9 @@ def test_renderer_frame_allocates_nothing(env):
 
     report = measure_steady_state(frame_fn, warmup=WARMUP, window=WINDOW)
     assert report.ok, str(report)
-    # 60 + 2 * 200 frames, a swing every 20: the last at frame 460, whose ring (SWING_FRAMES =
-    # 12 frames) is gone by frame 472.
-    for _ in range(12):
+    # 60 + 2 * 200 frames, a swing every 20: the last at frame 460, whose ring (SWING_S = 0.2
+    # simulated s, 12.8 frames of 1/64 s) is gone by frame 473.
+    for _ in range(13):
         frame_fn()
     assert renderer.stats.draw_calls == 7
     assert renderer.stats.instances == {"swarm": int((tier == 0).sum()),

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.horde import build_atlas
 from engine.render import (
     DEFAULT_SHADER_DIR,
     STRIDE,
@@ -20,7 +21,6 @@ from engine.render import (
     InstanceBatch,
     RowGrouper,
     ShaderLibrary,
-    build_atlas,
     read_pixels,
 )
 

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from engine.horde import build_atlas
 from engine.render import (
     DEFAULT_SHADER_DIR,
     Camera2D,
     GraphicsContext,
     InstanceBatch,
     ShaderLibrary,
-    build_atlas,
     read_pixels,
     save_screenshot,
     write_png_atomic,

@@ -11,18 +11,15 @@ import numpy as np
 import pytest
 
 from engine.data import EntityStore
+from engine.horde import SWING_S, Renderer, TierSpec, build_atlas, tier_specs_from_table
 from engine.render import (
     DEFAULT_SHADER_DIR,
     BossSprites,
     Camera2D,
     GraphicsContext,
     ParticleRenderer,
-    Renderer,
     ShaderLibrary,
-    TierSpec,
-    build_atlas,
     read_pixels,
-    tier_specs_from_table,
 )
 
 pytestmark = pytest.mark.gl
@@ -121,7 +118,9 @@ def test_player_walks_mirrors_idles_and_swings_in_one_draw(rig):
                              prev_pos=np.array([0.0, 0.0], np.float32),
                              facing=np.array([1.0, 0.0], np.float32))
     swings = [0]
-    r.set_player_source(player, swings=lambda: swings[0], swing_radius=40.0)
+    clock = [0.0]  # simulated seconds: the ring is timed by it, not by render frames
+    r.set_player_source(player, swings=lambda: swings[0], clock=lambda: clock[0],
+                        swing_radius=40.0)
     r.render(0.5)  # drawn at the interpolated (10, 0), 10 units from where it was: walking
     assert rs.draw_calls == 1 and rs.instances["player"] == 1
     stride = 0.3 * 32  # the walk advances one frame per 0.3 sprite heights walked
@@ -138,8 +137,14 @@ def test_player_walks_mirrors_idles_and_swings_in_one_draw(rig):
     assert 20 < int(band[:, :, :3].max()) < 120  # a faint ring (35 % alpha)
     # The knight is drawn over the ring (the square's corners reach into the ring).
     assert _knight_at(img, atlas, 10, idle.first, flip=True, opaque_only=True) <= 2
-    for _ in range(12):  # SWING_FRAMES later the ring is gone
+    for _ in range(50):  # frames at the same simulated time (a paused world, a fast display)
         r.render(0.5)
+    assert rs.instances["player"] == 2
+    clock[0] = SWING_S * 0.9
+    r.render(0.5)
+    assert rs.instances["player"] == 2
+    clock[0] = SWING_S  # SWING_S simulated seconds later the ring is gone
+    r.render(0.5)
     assert rs.instances["player"] == 1
     assert swing.count == 4
 
@@ -155,6 +160,8 @@ def test_player_source_may_be_a_callable_and_bad_sources_are_refused(rig, atlas)
         r.set_player_source(SimpleNamespace(position=(0, 0)))
     with pytest.raises(TypeError, match="swings must be callable"):
         r.set_player_source(lambda: (0.0, 0.0, 0.0, 0.0), swings=3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="swings needs clock"):
+        r.set_player_source(lambda: (0.0, 0.0, 0.0, 0.0), swings=lambda: 0)
     with pytest.raises(ValueError, match="swing_radius must be > 0"):
         r.set_player_source(lambda: (0.0, 0.0, 0.0, 0.0), swing_radius=0.0)
     with pytest.raises(KeyError, match="no sprite sheet 'knight'"):
@@ -403,7 +410,7 @@ def test_renders_a_combat_world_as_it_is(ctx, atlas):
     r.set_particle_source(world.particles)
     r.set_boss_source(lambda sprites: sprites.add_from(world.bosses.slots))
     r.set_player_source(world.player, swings=lambda: world.stats.melee_swings,
-                        swing_radius=world.config.melee.radius)
+                        clock=lambda: world.time, swing_radius=world.config.melee.radius)
     before = {k: v[:world.enemies.count].copy() for k, v in world.enemies.columns.items()}
     r.render(0.5)
     tier = world.enemies.columns["tier"][:world.enemies.count]

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from engine.horde import build_atlas
 from engine.render import (
     DEFAULT_SHADER_DIR,
     Camera2D,
@@ -19,7 +20,6 @@ from engine.render import (
     ShaderCompileError,
     ShaderLibrary,
     ShaderNotFoundError,
-    build_atlas,
     parse_compile_log,
     read_pixels,
 )

@@ -184,9 +184,6 @@ def test_python_m_engine_reports_the_installed_copy_and_a_renderer(installed):
 @pytest.mark.gl
 @pytest.mark.slow
 def test_acceptance_entry_point_runs_a_few_seconds(installed, tmp_path):
-    if not (ROOT / "engine" / "acceptance" / "cli.py").is_file():
-        pytest.skip("engine.acceptance.cli does not exist on this branch yet; the "
-                    "hordekit-stress entry point is declared for it")
     _, bindir, work, env = installed
     report = tmp_path / "stress.json"
     proc = subprocess.run([str(bindir / "hordekit-stress"), "--headless", "--benchmark",

@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from engine.data import EntityStore
-    from engine.render import GraphicsContext, Renderer
+    from engine.horde import Renderer
+    from engine.render import GraphicsContext
 
     w, h = args.fbo
     gfx = GraphicsContext(ctx)

@@ -6,8 +6,9 @@ For each N, a headless App in benchmark mode (FixedClock: every frame is 1/60 s,
 30 Hz step runs on every other frame; seeded RNG) runs the full combat World of
 tools/bench_combat.py (``bench_config(N)``: N enemies held steady, waves refilling the dead at
 once, player on autopilot, melee + auto-aimed weapon + particles; no bosses, as the naive side
-has none) and the instanced Renderer (one draw per tier, projectiles, particles; camera
-following the player; no hot reload; no profiler attached). Measured per frame:
+has none) and the horde's Renderer wired by engine.horde.attach (one draw per tier,
+projectiles, the player, particles; camera following the player; no hot reload; no profiler
+attached). Measured per frame:
 
   tick      wall time of the fixed step (all combat systems; scheduler.step_ns_last)
   pack      RowGrouper + gathers + interpolation into the staging arrays (RenderStats.pack_ns)
@@ -315,8 +316,8 @@ class Bench:
 
     def __init__(self, args: argparse.Namespace) -> None:
         from engine.core import App, AppConfig
+        from engine.horde import attach
         from engine.profiler import RssReader
-        from engine.render import Renderer, build_atlas, tier_specs_from_table
         from tools.bench_combat import DT, bench_config
 
         self.args = args
@@ -329,26 +330,20 @@ class Bench:
         app = self.app
         from engine.combat import World
 
-        probe = World(bench_config(16), seed=args.seed)  # the tier table, for the sprites
-        self.atlas = build_atlas()
-        self.tiers = tier_specs_from_table(probe.tiers, self.atlas)
+        # The one wiring (engine.horde.attach), here without the profiler; it draws the first
+        # world until ``_install`` hands it each N's.
+        probe = World(bench_config(16), seed=args.seed)
+        self.horde = attach(app, probe, profiler=False, follow=True, viewport=(w, h),
+                            reload_every=0)
         del probe
-        self.renderer = Renderer(app.ctx, target=lambda: app.target, viewport=(w, h),
-                                 atlas=self.atlas, tiers=self.tiers, reload_every=0)
+        self.renderer = self.horde.renderer
+        self.tiers = self.renderer.tiers
         self.world: Any = None
-        app.render_hooks.append(self._camera)
-        app.render_hooks.append(self.renderer.render_hook)
         self.rss = RssReader()
         self.gc_counter = GcCounter()
         info = app.ctx.info
         self.gl = {"renderer": str(info.get("GL_RENDERER", "?")),
                    "version": str(info.get("GL_VERSION", "?"))}
-
-    def _camera(self, alpha: float) -> None:
-        p = self.world.player
-        px = float(p.prev_pos[0]) + (float(p.pos[0]) - float(p.prev_pos[0])) * alpha
-        py = float(p.prev_pos[1]) + (float(p.pos[1]) - float(p.prev_pos[1])) * alpha
-        self.renderer.camera.move_to(px, py)
 
     def sprite_sizes(self) -> dict[str, list[float]]:
         """World size (= pixels at zoom 1) of each tier's sprite."""
@@ -359,10 +354,7 @@ class Bench:
         for name in list(sched.system_names):
             sched.remove(name)
         world.install(sched)
-        r = self.renderer
-        r.set_enemy_source(world.enemies)
-        r.set_projectile_source(world.projectiles)
-        r.set_particle_source(world.particles)
+        self.horde.set_world(world)
         self.world = world
 
     def measure(self, n: int, bar: ProgressBar) -> SizeResult:
@@ -565,8 +557,7 @@ class Bench:
     def close(self) -> None:
         self.world = None
         self.rss.close()
-        self.app.shutdown_hooks.append(self.renderer.release)
-        self.app.close()
+        self.app.close()  # attach's shutdown hook releases the renderer
         gc.unfreeze()
 
 

@@ -1,7 +1,13 @@
-"""The acceptance run's reusable logic: criteria, the JSON report, baselines, plots, calibration.
+"""The acceptance run as library code: its plan, recorder, criteria, report, baselines, plots.
 
-Used by ``demos/stress_500.py`` and ``tools/compare_baseline.py``; testable without GL. It
-imports no other engine layer: it works on plain report dicts of measured values.
+Pure modules (no GL, testable alone; they import only data and profiler): ``run`` (the ramp /
+settle / hold phase machine and the --ramp/--max search), ``recorder`` (per-frame samples, the
+small-int census), ``criteria``, ``report``, ``baseline``, ``plots``, ``calibration``. The
+wired run: ``session`` (App + World + ``engine.horde.attach``), ``stress_world`` (the world's
+tuning) and ``outputs`` (measurements, criteria per mode, report and plots of a session).
+``cli`` is the command line (``main(argv) -> exit code``), and its ``run_acceptance`` holds a
+game of your own to the same run. ``demos/stress_500.py`` and ``tools/compare_baseline.py``
+use them. This package imports only the pure modules.
 """
 
 from .baseline import (

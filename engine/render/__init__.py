@@ -1,20 +1,22 @@
-"""Render layer: GL resources, instance batches, sprite atlas and sheets from files, camera, bosses,
-particles, text, shaders.
+"""Render layer: GL resources, instance batches, sprite atlas packing and sheets from files,
+camera, boss sprites, particles, text, shaders, screenshots.
 
-Reads data columns, never writes them; never imports combat or profiler. Everything GL is made
-through one ``GraphicsContext``. See docs/ARCHITECTURE.md and each module's docstring.
+Generic: it draws what it is given and knows no game. Reads data columns, never writes them;
+never imports combat, profiler or horde (the horde's renderer and art live in
+``engine.horde``). Everything GL is made through one ``GraphicsContext``. See
+docs/ARCHITECTURE.md and each module's docstring.
 """
 
 from __future__ import annotations
 
 from .atlas import (
-    BOSS_SHEETS,
+    ATLAS_WIDTH,
     Animation,
+    AnimationSpec,
     SpriteAtlas,
     SpriteSheet,
-    boss_sheet,
-    build_atlas,
-    default_sheets,
+    animation_spec,
+    sheet_from_frames,
 )
 from .batch import BLOCKS, MAX_FRAMES, STRIDE, Blend, GrowthPolicy, InstanceBatch
 from .boss_sprites import BossSprites
@@ -22,16 +24,10 @@ from .camera import Camera2D
 from .font import ANCHORS, DEFAULT_CHARS, Font, FontError, default_font_path
 from .gl import RESOURCE_KINDS, ForeignResourceError, GraphicsClosedError, GraphicsContext
 from .particles import ParticleRenderer
-from .renderer import (
-    DEFAULT_SHADER_DIR,
-    DEFAULT_TIERS,
-    Renderer,
-    TierSpec,
-    tier_specs_from_table,
-)
 from .screenshot import read_pixels, save_screenshot, write_png_atomic
 from .select import RowGrouper
 from .shaders import (
+    DEFAULT_SHADER_DIR,
     ShaderCompileError,
     ShaderError,
     ShaderLibrary,
@@ -50,17 +46,16 @@ from .stats import RenderStats
 from .text import TEXT_STRIDE, TextLayer
 
 __all__ = [
-    "BOSS_SHEETS", "Animation", "SpriteAtlas", "SpriteSheet", "boss_sheet", "build_atlas",
-    "default_sheets",
+    "ATLAS_WIDTH", "Animation", "AnimationSpec", "SpriteAtlas", "SpriteSheet", "animation_spec",
+    "sheet_from_frames",
     "BLOCKS", "MAX_FRAMES", "STRIDE", "Blend", "GrowthPolicy", "InstanceBatch",
     "BossSprites", "Camera2D",
     "RESOURCE_KINDS", "ForeignResourceError", "GraphicsClosedError", "GraphicsContext",
     "ParticleRenderer",
-    "DEFAULT_SHADER_DIR", "DEFAULT_TIERS", "Renderer", "TierSpec", "tier_specs_from_table",
     "read_pixels", "save_screenshot", "write_png_atomic",
     "RowGrouper",
-    "ShaderCompileError", "ShaderError", "ShaderLibrary", "ShaderNotFoundError",
-    "parse_compile_log",
+    "DEFAULT_SHADER_DIR", "ShaderCompileError", "ShaderError", "ShaderLibrary",
+    "ShaderNotFoundError", "parse_compile_log",
     "RenderStats",
     "SheetError", "SheetNotFoundError", "TimedAnimation", "load_aseprite", "load_grid_sheet",
     "load_image",

@@ -1,5 +1,7 @@
-"""Renderer: the facade a game wires up - enemies by tier, projectiles, bosses, the player,
-particles.
+"""The horde's Renderer: enemies by tier, projectiles, bosses, the player, particles.
+
+``engine.horde.attach`` makes one and wires it to a World; it is the horde's, built from the
+render layer's generic pieces (batches, atlas, camera, boss sprites, particles).
 
 It holds the GraphicsContext, the sprite atlas (uploaded once), the camera, the shader library
 (hot reload polled every ``reload_every`` frames), one ``InstanceBatch`` per enemy tier, the
@@ -8,16 +10,12 @@ sources once; every frame ``render(alpha)`` reads them, packs + uploads + draws:
 
 1. enemies, one draw per non-empty tier, in tier order (all tiers live in one store with a
    ``tier`` column; one ``RowGrouper.group`` pass finds every tier's rows),
-2. projectiles, 3. bosses, 4. the player (one draw: the knight of the ``hero`` sheet, walking
-   when it moves, mirrored when it faces left, and a faint ring the size of the melee reach
-   for a moment after each swing), 5. particles (additive). UI (ImGui) is drawn after, by
-   others.
+2. projectiles, 3. bosses, 4. the player (one draw, ``engine.horde.player_view``: the knight of
+   the ``hero`` sheet, walking when it moves, mirrored when it faces left, and a faint ring the
+   size of the melee reach for ``SWING_S`` simulated seconds after each swing), 5. particles
+   (additive). UI (ImGui) is drawn after, by others.
 
-Sources are store-like objects: ``store.columns`` (name -> full-capacity numpy array) and
-``store.count`` (live rows are ``[0, count)``), as ``engine.data.EntityStore``. Columns are
-looked up by name every frame (a store with the GROW policy replaces its arrays when it grows),
-and only read. A column name given as None, or absent from the store when optional, falls back
-to the batch constant.
+Sources are store-like objects read by column name every frame (``engine.horde.sources``).
 
 ``render_hook(alpha)`` is a valid ``app.render_hooks`` entry and ``resize(w, h)`` a valid
 ``app.resize_hooks`` entry. The target is a framebuffer, or a zero-argument callable returning
@@ -26,7 +24,7 @@ one, read every frame (the App may replace its target on resize: wire
 default ``clear_color`` is None (no clear); standalone use passes a colour. With ``owns_frame``
 (default) the renderer calls ``gfx.begin_frame()`` itself, so draw counts are per frame.
 
-Wiring into the core App::
+Wiring into the core App by hand (``engine.horde.attach`` does this for a World)::
 
     renderer = Renderer(app.ctx, target=lambda: app.target, viewport=app.size)
     renderer.set_enemy_source(world.enemies)          # .columns / .count
@@ -39,132 +37,36 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import moderngl
 import numpy as np
 
-from .atlas import PLAYER_SHEET, SpriteAtlas, build_atlas, default_sheets
-from .batch import GrowthPolicy, InstanceBatch
-from .boss_sprites import BossSprites
-from .camera import Camera2D
-from .gl import GraphicsContext
-from .particles import ParticleRenderer
-from .screenshot import save_screenshot
-from .select import RowGrouper
-from .shaders import DEFAULT_SHADER_DIR, ShaderLibrary
-from .stats import RenderStats
-
-__all__ = ["Renderer", "TierSpec", "DEFAULT_TIERS", "DEFAULT_SHADER_DIR",
-           "tier_specs_from_table", "SWING_FRAMES"]
-
-
-@dataclass(frozen=True)
-class TierSpec:
-    """How one enemy tier is drawn."""
-
-    name: str
-    """Batch name (key in ``RenderStats.instances``)."""
-    value: int
-    """Value of the store's ``tier`` column for this tier."""
-    sheet: str
-    """Atlas sheet of its walk cycle."""
-    size: tuple[float, float] | None = None
-    """World size; default: the sheet's frame size times the renderer's ``sprite_scale``."""
-    tint: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
-    """Constant tint (when the source has no tint column)."""
-    capacity: int = 1024
-    """Initial batch capacity."""
-
-
-DEFAULT_TIERS: tuple[TierSpec, ...] = (
-    TierSpec("swarm", 0, "swarm"),
-    TierSpec("regular", 1, "regular"),
-    TierSpec("elite", 2, "elite"),
+from engine.render import (
+    DEFAULT_SHADER_DIR,
+    BossSprites,
+    Camera2D,
+    GraphicsContext,
+    GrowthPolicy,
+    InstanceBatch,
+    ParticleRenderer,
+    RenderStats,
+    RowGrouper,
+    ShaderLibrary,
+    SpriteAtlas,
+    save_screenshot,
 )
 
+from .art import PLAYER_SHEET, build_atlas, default_sheets
+from .player_view import PlayerView, player_batch
+from .sources import StoreSources
+from .tiers import DEFAULT_TIERS, TierSpec, tier_specs_from_table
 
-def tier_specs_from_table(table: Any, atlas: SpriteAtlas, *, sprite_scale: float = 1.0,
-                          use_tint: bool = True) -> tuple[TierSpec, ...]:
-    """Tier specs from a tier table read by attribute (the horde kit's ``TierTable``).
-
-    Reads ``names`` and ``sprites`` (sequences), ``scale`` ((n,) floats) and ``tint``
-    ((n, 4) floats); tier ``i`` of the table is value ``i`` of the store's tier column. Sizes are
-    the sprite's frame size times the tier's scale times ``sprite_scale``.
-
-    Raises:
-        KeyError: a tier's sprite is not a sheet of the atlas.
-        TypeError: ``table`` lacks one of those attributes.
-    """
-    try:
-        names, sprites, scales, tints = table.names, table.sprites, table.scale, table.tint
-    except AttributeError as exc:
-        raise TypeError(f"expected a tier table with names, sprites, scale and tint, got "
-                        f"{type(table).__name__} ({exc})") from None
-    specs = []
-    for i, (name, sprite) in enumerate(zip(names, sprites)):
-        fw, fh = atlas.sheet(sprite).frame_size
-        k = float(scales[i]) * sprite_scale
-        t = tints[i] if use_tint else (1.0, 1.0, 1.0, 1.0)
-        tint = (float(t[0]), float(t[1]), float(t[2]), float(t[3]))
-        specs.append(TierSpec(str(name), i, str(sprite), (fw * k, fh * k), tint))
-    return tuple(specs)
+__all__ = ["Renderer", "TierSpec", "DEFAULT_TIERS", "tier_specs_from_table"]
 
 
-@dataclass
-class _Source:
-    store: Any
-    names: dict[str, str | None]
-
-
-SWING_FRAMES = 12
-"""Frames the melee ring shows after a swing (0.2 s at 60 frames a second)."""
-# Cells of ``_PlayerSource.state`` (float64).
-_PS_ALPHA, _PS_ODOMETER, _PS_FLIP, _PS_SWINGS, _PS_RING = range(5)
-
-
-class _PlayerSource:
-    """The player source and its per-frame scratch (two rows: the ring, then the knight)."""
-
-    def __init__(self, source: Any, pos_name: str, prev_name: str | None,
-                 facing_name: str | None, swings: Callable[[], int] | None, radius: float,
-                 w: float, h: float, tint: tuple[float, float, float, float],
-                 walk: Any, idle: Any, swing: Any) -> None:
-        self.source = source
-        self.callable = callable(source)
-        self.pos_name = pos_name
-        self.prev_name = prev_name
-        self.facing_name = facing_name
-        self.swings = swings
-        self.w = w
-        self.h = h
-        self.walk = walk
-        self.idle = idle
-        self.swing = swing
-        self.pos = np.zeros((2, 2), dtype=np.float32)
-        self.prev = np.zeros((2, 2), dtype=np.float32)
-        self.frame = np.zeros(2, dtype=np.float32)
-        self.size = np.array([[2.0 * radius, 2.0 * radius], [w, h]], dtype=np.float32)
-        self.tint = np.array([[1.0, 0.97, 0.8, 0.35], tint], dtype=np.float32)
-        self.cur = np.zeros(2, dtype=np.float32)
-        self.last = np.zeros(2, dtype=np.float32)
-        self.step = np.zeros(2, dtype=np.float32)
-        self.state = np.zeros(5, dtype=np.float64)
-
-
-def _check_store(store: Any, what: str, required: Sequence[str | None]) -> None:
-    cols = getattr(store, "columns", None)
-    if not isinstance(cols, dict) or not hasattr(store, "count"):
-        raise TypeError(f"{what}: expected a store-like object with .columns (dict) and .count, "
-                        f"got {type(store).__name__}")
-    for name in required:
-        if name is not None and name not in cols:
-            raise KeyError(f"{what}: the store has no column {name!r}; it has {sorted(cols)}")
-
-
-class Renderer:
+class Renderer(StoreSources):
     """Draws a horde frame from column sources (see the module docstring).
 
     Attributes:
@@ -277,65 +179,18 @@ class Renderer:
                                   policy=policy)
         self.particles = ParticleRenderer(self.gfx, self.shaders, self.atlas,
                                           capacity=particle_capacity, policy=policy)
-        self._enemies: _Source | None = None
-        self._projectiles: _Source | None = None
-        self._particles: _Source | None = None
+        StoreSources.__init__(self)
         self._boss_source: Callable[[BossSprites], Any] | None = None
         self._angle = np.zeros(projectile_capacity, dtype=np.float32)
         self.player: InstanceBatch | None = None
         """The player's batch (two rows: the swing ring, then the knight); made by
         ``set_player_source``."""
-        self._player: _PlayerSource | None = None
+        self._player: PlayerView | None = None
         self._sprite_scale = float(sprite_scale)
         self._policy = policy
         self._released = False
 
     # ------------------------------------------------------------------ sources
-    def set_enemy_source(self, store: Any, *, pos: str = "pos", prev_pos: str | None = "prev_pos",
-                         tier: str = "tier", frame: str | None = "anim_frame",
-                         tint: str | None = None, scale: str | None = None,
-                         rotation: str | None = None) -> None:
-        """Read enemies from ``store`` (all tiers in one store, told apart by ``tier``).
-
-        ``pos`` and ``tier`` are required columns; ``prev_pos`` and ``frame`` are used when
-        present; ``tint``, ``scale``, ``rotation`` when named.
-
-        Raises:
-            TypeError: not store-like. KeyError: a named required column is missing.
-        """
-        _check_store(store, "enemy source", [pos, tier, tint, scale, rotation])
-        self._enemies = _Source(store, {"pos": pos, "prev_pos": prev_pos, "tier": tier,
-                                        "frame": frame, "tint": tint, "scale": scale,
-                                        "rotation": rotation})
-
-    def set_projectile_source(self, store: Any, *, pos: str = "pos",
-                              prev_pos: str | None = "prev_pos", velocity: str | None = "vel",
-                              rotation: str | None = None, frame: str | None = None) -> None:
-        """Read projectiles from ``store``; sprites point along ``velocity`` when it exists.
-
-        A ``rotation`` column, when named, wins over the velocity's angle.
-
-        Raises:
-            TypeError: not store-like. KeyError: a named required column is missing.
-        """
-        _check_store(store, "projectile source", [pos, rotation, frame])
-        self._projectiles = _Source(store, {"pos": pos, "prev_pos": prev_pos,
-                                            "velocity": velocity, "rotation": rotation,
-                                            "frame": frame})
-
-    def set_particle_source(self, store: Any, *, pos: str = "pos",
-                            prev_pos: str | None = "prev_pos", life: str = "life",
-                            max_life: str = "max_life", color: str = "color",
-                            size: str = "size") -> None:
-        """Read particles from ``store`` (owned and simulated by the combat layer).
-
-        Raises:
-            TypeError: not store-like. KeyError: a required column is missing.
-        """
-        _check_store(store, "particle source", [pos, life, max_life, color, size])
-        self._particles = _Source(store, {"pos": pos, "prev_pos": prev_pos, "life": life,
-                                          "max_life": max_life, "color": color, "size": size})
-
     def set_boss_source(self, source: Callable[[BossSprites], Any] | None) -> None:
         """Each frame, ``source(self.bosses)`` adds the visible bosses (``bosses.add(...)`` or
         ``bosses.add_from(objects)``). None removes the source.
@@ -350,11 +205,12 @@ class Renderer:
 
     def set_player_source(self, source: Any, *, pos: str = "pos",
                           prev_pos: str | None = "prev_pos", facing: str | None = "facing",
-                          swings: Callable[[], int] | None = None, swing_radius: float = 70.0,
-                          size: tuple[float, float] | None = None,
+                          swings: Callable[[], int] | None = None,
+                          clock: Callable[[], float] | None = None, tick_s: float = 0.0,
+                          swing_radius: float = 70.0, size: tuple[float, float] | None = None,
                           tint: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0),
                           sheet: str = PLAYER_SHEET) -> None:
-        """Draw the player: one sprite, interpolated like the others, one draw call a frame.
+        """Draw the player (``engine.horde.player_view``): one draw call a frame.
 
         Args:
             source: an object whose ``pos`` and ``prev_pos`` attributes are (2,) arrays (the
@@ -364,7 +220,10 @@ class Renderer:
             facing: attribute with a (2,) direction; the knight is mirrored when its x is
                 negative. None (or absent): it faces the way it last moved.
             swings: a counter of melee swings (e.g. ``lambda: world.stats.melee_swings``); each
-                time it goes up the ring shows for ``SWING_FRAMES`` frames.
+                time it goes up the ring shows for ``SWING_S`` simulated seconds.
+            clock: simulated seconds (e.g. ``lambda: world.time``): times the ring and the
+                idle breath; required with ``swings``.
+            tick_s: the fixed step (s), to read the clock between ticks.
             swing_radius: the ring's radius in world units (the melee reach).
             size: the knight's world size; default: the frame size times ``sprite_scale``.
             tint: the knight's rgba.
@@ -373,39 +232,23 @@ class Renderer:
         Raises:
             TypeError: ``source`` is neither callable nor has the named attributes.
             KeyError: the sheet (or one of its animations) is not in the atlas.
-            ValueError: a size or radius that is not positive.
+            ValueError: a size or radius that is not positive; ``swings`` without ``clock``.
         """
         if source is None:
             self._player = None
             return
-        if not callable(source):
-            for name in (pos, prev_pos):
-                if name is not None and not hasattr(source, name):
-                    raise TypeError(f"player source: expected a callable or an object with "
-                                    f"attribute {name!r}, got {type(source).__name__}")
-        if swings is not None and not callable(swings):
-            raise TypeError(f"player source: swings must be callable or None, got "
-                            f"{type(swings).__name__}")
-        if not (swing_radius > 0):
-            raise ValueError(f"player source: swing_radius must be > 0, got {swing_radius}")
-        sh = self.atlas.sheet(sheet)
-        walk, idle, swing = (sh.animation(a) for a in ("walk", "idle", "swing"))
-        fw, fh = sh.frame_size
+        fw, fh = self.atlas.sheet(sheet).frame_size
         w, h = size if size is not None else (fw * self._sprite_scale, fh * self._sprite_scale)
-        if not (w > 0 and h > 0):
-            raise ValueError(f"player source: size must be positive, got {(w, h)}")
+        view = PlayerView(None, self.atlas, source, sheet=sheet, pos=pos, prev_pos=prev_pos,
+                          facing=facing, swings=swings, clock=clock, tick_s=tick_s,
+                          swing_radius=float(swing_radius), size=(w, h), tint=tint)
         if self.player is None:
-            self.player = InstanceBatch(
-                self.gfx, "player", self.shaders, program="sprite", texture=self.atlas.texture,
-                frame_uvs=self.atlas.frame_uvs(sheet), capacity=2, policy=self._policy,
-                size=(w, h))
+            self.player = player_batch(self.gfx, self.shaders, self.atlas, sheet, (w, h),
+                                       self._policy)
         else:
             self.player.set_frames(self.atlas.frame_uvs(sheet))
-        self._player = _PlayerSource(source, pos, prev_pos, facing, swings,
-                                     float(swing_radius), float(w), float(h), tint,
-                                     walk, idle, swing)
-        if swings is not None:
-            self._player.state[_PS_SWINGS] = swings()
+        view.batch = self.player
+        self._player = view
 
     def set_player_tint(self, r: float, g: float, b: float, a: float = 1.0) -> None:
         """The player sprite's rgba from the next frame on (a hit flash, a fade on death).
@@ -415,15 +258,11 @@ class Renderer:
         Raises:
             RuntimeError: no player source is set (``set_player_source``).
         """
-        src = self._player
-        if src is None:
+        view = self._player
+        if view is None:
             raise RuntimeError("set_player_tint: no player source is set; call "
                                "set_player_source first")
-        tint = src.tint
-        tint[1, 0] = r
-        tint[1, 1] = g
-        tint[1, 2] = b
-        tint[1, 3] = a
+        view.set_tint(r, g, b, a)
 
     # ------------------------------------------------------------------ per frame
     def _resolve_target(self, target: moderngl.Framebuffer | None
@@ -489,80 +328,14 @@ class Renderer:
         batch.pack_range(n, cols[names["pos"]], prev, alpha, frame=frame, rotation=rot)
 
     def _pack_player(self, alpha: float) -> None:
-        """The knight (and the swing ring) into the player batch. Allocates nothing retained:
-        its state lives in float32/float64 cells (a Python float attribute would switch
-        between a shared constant and an object of its own)."""
         batch = self.player
         if batch is None:
             return
-        batch.begin()
-        src = self._player
-        if src is None:
+        view = self._player
+        if view is None:
+            batch.begin()
             return
-        pos, prev, cur = src.pos, src.prev, src.cur
-        if src.callable:
-            x, y, px, py = src.source()
-            pos[1, 0] = x
-            pos[1, 1] = y
-            prev[1, 0] = px
-            prev[1, 1] = py
-        else:
-            np.copyto(pos[1], getattr(src.source, src.pos_name), casting="unsafe")
-            if src.prev_name is not None:
-                np.copyto(prev[1], getattr(src.source, src.prev_name), casting="unsafe")
-            else:
-                np.copyto(prev[1], pos[1])
-        np.copyto(pos[0], pos[1])
-        np.copyto(prev[0], prev[1])
-        # Where it is drawn this frame, and how far that is from last frame's: the walk cycle
-        # advances with the distance (feet do not slide), and it faces the way it moves.
-        st = src.state
-        st[_PS_ALPHA] = alpha
-        np.subtract(pos[1], prev[1], out=cur)
-        np.multiply(cur, st[_PS_ALPHA:_PS_ALPHA + 1], out=cur)
-        np.add(cur, prev[1], out=cur)
-        np.subtract(cur, src.last, out=src.step)
-        np.copyto(src.last, cur)
-        moved = np.hypot(src.step[0], src.step[1])
-        st[_PS_ODOMETER] += moved
-        facing_x = 0.0
-        if src.facing_name is not None:
-            f = getattr(src.source, src.facing_name, None)
-            if f is not None:
-                facing_x = f[0]
-        if facing_x == 0.0 and abs(src.step[0]) > 1e-3:
-            facing_x = src.step[0]
-        if facing_x < 0.0:
-            st[_PS_FLIP] = 1.0
-        elif facing_x > 0.0:
-            st[_PS_FLIP] = 0.0
-        frame, size, tint = src.frame, src.size, src.tint
-        if moved > 1e-3 * src.h:
-            walk = src.walk
-            frame[1] = walk.first + int(st[_PS_ODOMETER] / (0.3 * src.h)) % walk.count
-        else:
-            idle = src.idle
-            frame[1] = idle.first + (self.frames // 30) % idle.count
-        size[1, 0] = -src.w if st[_PS_FLIP] else src.w
-        # The ring: shown for SWING_FRAMES frames after the swing counter goes up, under the
-        # knight (row 0; rows draw in order).
-        rows = 1
-        if src.swings is not None:
-            count = src.swings()
-            if count != st[_PS_SWINGS]:
-                st[_PS_SWINGS] = count
-                st[_PS_RING] = SWING_FRAMES
-            if st[_PS_RING] > 0:
-                left = st[_PS_RING]
-                st[_PS_RING] = left - 1
-                swing = src.swing
-                done = (SWING_FRAMES - left) / SWING_FRAMES
-                frame[0] = swing.first + min(int(done * swing.count), swing.count - 1)
-                tint[0, 3] = 0.35 * (1.0 - done)
-                rows = 2
-        first = 2 - rows
-        batch.pack_range(rows, pos[first:], prev[first:], alpha, frame=frame[first:],
-                         size=size[first:], tint=tint[first:])
+        view.pack(alpha)
 
     def render(self, alpha: float = 1.0, target: moderngl.Framebuffer | None = None) -> None:
         """Pack, upload and draw everything into ``target`` (default: ``self.target``).
