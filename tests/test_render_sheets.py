@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from engine.horde import build_atlas, default_sheets
 from engine.profiler.steady_state import measure_steady_state
 from engine.render import (
     DEFAULT_SHADER_DIR,
@@ -20,8 +21,6 @@ from engine.render import (
     SheetError,
     SheetNotFoundError,
     TimedAnimation,
-    build_atlas,
-    default_sheets,
     load_aseprite,
     load_grid_sheet,
     load_image,
