@@ -35,32 +35,30 @@ Two states are built in and not declared: ``hurt`` (entered when the boss takes 
 the hurt animation once, then resumes the interrupted state) and ``death`` (entered at hp <= 0,
 plays the death animation once, then the boss is despawned).
 
-Bounds (inclusive; NaN and infinities are refused everywhere, integers must be TOML integers):
+Bounds (inclusive, ``BOUNDS`` and ``LIMITS``; NaN and infinities are refused everywhere):
 
-===============================  ===============  ==========================================
-field                            range            why
-===============================  ===============  ==========================================
-hp                               1 .. 1e9         float32 damage stays exact enough
-speed, patterns.*.speed          1 .. 10000       world units/s; far beyond any arena
-size                             1 .. 64          the boss sprite is 64 px x world_scale 2
-contact_damage, patterns.*.      0 .. 1e6         finite in the float32 damage columns
-damage
-xp                               0 .. 1000000
-hurt_cooldown                    0 .. 60          seconds
-animations.*.frames              1 .. 15          one row of the 1024 px atlas (66 px each)
-frames of all animations         at most 80       the boss frame table (128) holds the
-                                                  scene beside the stock sheets (47)
-animations.*.fps                 0.1 .. 240
-states.*.duration                0.001 .. 3600    s; a state lasts at least 1 ms
-patterns.*.cooldown              0 .. 3600        seconds
-patterns.*.count                 1 .. 256         projectiles per burst
-patterns.*.lifetime              0.001 .. 60      seconds
-patterns.*.radius                0.5 .. 64        projectile radius, world units
-patterns.*.duration (charge)     0.001 .. 60      seconds
-animations / states / patterns   16 / 64 / 64     tables at most
-names, sprite_sheet, table keys  1 .. 64 chars    printable
-the file                         at most 1 MiB    UTF-8 TOML
-===============================  ===============  ==========================================
+=========================================  ==============  ===================================
+field                                      range           why
+=========================================  ==============  ===================================
+hp                                         1 .. 1e9
+speed, patterns.*.speed                    1 .. 10000      world units/s
+size                                       1 .. 64         the boss sprite: 64 px x scale 2
+contact_damage, patterns.*.damage          0 .. 1e6        finite in float32 damage columns
+xp (integer)                               0 .. 1000000
+hurt_cooldown                              0 .. 60         seconds
+animations.*.frames (integer)              1 .. 15         a 1024 px atlas row of 66 px cells
+frames of all animations together          at most 80      the 128-frame boss table, beside
+                                                           the stock sheets' 47
+animations.*.fps                           0.1 .. 240
+states.*.duration                          0.001 .. 3600   seconds: a state lasts >= 1 ms
+patterns.*.cooldown                        0 .. 3600       seconds
+patterns.*.count (integer)                 1 .. 256        projectiles per burst
+patterns.*.lifetime, .duration (charge)    0.001 .. 60     seconds
+patterns.*.radius                          0.5 .. 64       world units
+animations / states / patterns tables      16 / 64 / 64    at most
+name, sprite_sheet, table names            1 .. 64         printable characters
+the file                                   at most 1 MiB   UTF-8 TOML
+=========================================  ==============  ===================================
 
 Errors: :func:`load_boss_scene` raises one :class:`SceneError` per bad file, with a one-line
 message ``<file>: <field>: expected <what>, got <found>``, e.g.
@@ -267,26 +265,18 @@ class _Reader:
                                  "an unknown field")
 
     def number(self, doc: Mapping[str, Any], key: str, where: str, bound: str, *,
-               default: float | None = None) -> float:
+               default: float | None = None, integer: bool = False) -> Any:
+        """The field as a float (an int when ``integer``) within ``BOUNDS[bound]``."""
         value = doc.get(key, _MISSING)
         if value is _MISSING and default is not None:
             return default
         lo, hi = BOUNDS[bound]
+        kinds = int if integer else (int, float)
         # The range test alone refuses NaN and infinities, and compares huge ints exactly.
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not lo <= value <= hi:
-            raise self.fail(where, f"a number from {lo} to {hi}", value)
-        return float(value)
-
-    def integer(self, doc: Mapping[str, Any], key: str, where: str, bound: str, *,
-                default: int | None = None) -> int:
-        value = doc.get(key, _MISSING)
-        if value is _MISSING and default is not None:
-            return default
-        lo, hi = BOUNDS[bound]
-        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise self.fail(where, f"an integer from {lo} to {hi}", value)
-        return value
+        if isinstance(value, bool) or not isinstance(value, kinds) or not lo <= value <= hi:
+            raise self.fail(where, f"{'an integer' if integer else 'a number'} from {lo} to "
+                            f"{hi}", value)
+        return value if integer else float(value)
 
     def string(self, doc: Mapping[str, Any], key: str, where: str, *,
                default: str | None = None) -> str:
@@ -380,7 +370,7 @@ def load_boss_scene(path: str | Path) -> BossScene:
     speed = r.number(doc, "speed", "speed", "speed")
     size = r.number(doc, "size", "size", "size")
     contact = r.number(doc, "contact_damage", "contact_damage", "damage", default=10.0)
-    xp = r.integer(doc, "xp", "xp", "xp", default=50)
+    xp = r.number(doc, "xp", "xp", "xp", default=50, integer=True)
     hurt_cooldown = r.number(doc, "hurt_cooldown", "hurt_cooldown", "hurt_cooldown",
                              default=0.4)
 
@@ -398,7 +388,7 @@ def load_boss_scene(path: str | Path) -> BossScene:
         if not isinstance(adoc, dict):
             raise r.fail(where, "a table with frames and fps", adoc)
         r.only(adoc, ("frames", "fps", "loop"), where)
-        frames = r.integer(adoc, "frames", f"{where}.frames", "frames")
+        frames = r.number(adoc, "frames", f"{where}.frames", "frames", integer=True)
         fps = r.number(adoc, "fps", f"{where}.fps", "fps")
         loop = r.boolean(adoc, "loop", f"{where}.loop", aname in ("idle", "move"))
         animations[aname] = AnimationSpec(aname, frames, fps, loop)
@@ -424,7 +414,7 @@ def load_boss_scene(path: str | Path) -> BossScene:
         damage = r.number(pdoc, "damage", f"{where}.damage", "damage")
         pspeed = r.number(pdoc, "speed", f"{where}.speed", "speed")
         if kind == "radial_burst":
-            count = r.integer(pdoc, "count", f"{where}.count", "count")
+            count = r.number(pdoc, "count", f"{where}.count", "count", integer=True)
             lifetime = r.number(pdoc, "lifetime", f"{where}.lifetime", "lifetime", default=3.0)
             pradius = r.number(pdoc, "radius", f"{where}.radius", "radius", default=6.0)
             patterns[pname] = Pattern(pname, kind, cooldown, damage, pspeed, count=count,
