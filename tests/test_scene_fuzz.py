@@ -8,10 +8,10 @@ import dataclasses
 import datetime
 import json
 import math
-import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +33,6 @@ from engine.combat.scene import BOUNDS, LIMITS
 
 FUZZ = settings(max_examples=200, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
-DIR = Path(tempfile.mkdtemp(prefix="scene_fuzz_"))
 
 # The structure of a valid scene; the fuzz replaces, drops and adds leaves.
 VALID: dict[str, Any] = {
@@ -186,8 +185,13 @@ def mutated_text(draw: st.DrawFn) -> bytes:
 
 
 # ---------------------------------------------------------------------- the property
-def check_load(data: bytes) -> BossScene | SceneError:
-    path = DIR / "scene.toml"
+@pytest.fixture(scope="module")
+def path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One file the examples overwrite (module-scoped: hypothesis reuses it)."""
+    return tmp_path_factory.mktemp("scene_fuzz") / "scene.toml"
+
+
+def check_load(path: Path, data: bytes) -> BossScene | SceneError:
     path.write_bytes(data)
     try:
         scene = load_boss_scene(path)
@@ -229,20 +233,20 @@ def check_bounds(scene: BossScene) -> None:
     assert scene.initial_state in scene.states
 
 
-def test_the_unmutated_scene_loads():
-    assert isinstance(check_load(dump(VALID).encode()), BossScene)
+def test_the_unmutated_scene_loads(path):
+    assert isinstance(check_load(path, dump(VALID).encode()), BossScene)
 
 
 @FUZZ
 @given(mutated_scenes())
-def test_scenes_with_random_values_load_or_give_one_line(doc):
-    check_load(dump(doc).encode())
+def test_scenes_with_random_values_load_or_give_one_line(path, doc):
+    check_load(path, dump(doc).encode())
 
 
 @FUZZ
 @given(in_bounds_scenes())
-def test_every_scene_within_the_bounds_loads_as_written(doc):
-    scene = check_load(dump(doc).encode())
+def test_every_scene_within_the_bounds_loads_as_written(path, doc):
+    scene = check_load(path, dump(doc).encode())
     assert isinstance(scene, BossScene), str(scene)
     assert (scene.hp, scene.size, scene.xp) == (doc["hp"], doc["size"], doc["xp"])
     assert scene.patterns["burst"].count == doc["patterns"]["burst"]["count"]
@@ -253,15 +257,15 @@ def test_every_scene_within_the_bounds_loads_as_written(doc):
 
 @FUZZ
 @given(st.one_of(st.binary(max_size=300), mutated_text()))
-def test_random_bytes_load_or_give_one_line(data):
-    result = check_load(data)
+def test_random_bytes_load_or_give_one_line(path, data):
+    result = check_load(path, data)
     assert isinstance(result, (BossScene, SceneError))
 
 
 @FUZZ
 @given(st.text(max_size=300))
-def test_random_text_loads_or_gives_one_line(text):
-    check_load(text.encode("utf-8", "surrogatepass"))
+def test_random_text_loads_or_gives_one_line(path, text):
+    check_load(path, text.encode("utf-8", "surrogatepass"))
 
 
 # ---------------------------------------------------------------------- WorldConfig
