@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from engine.combat import (
@@ -20,6 +21,7 @@ from engine.combat import (
     WorldConfig,
     load_boss_scene,
 )
+from engine.combat.scene import BOUNDS, LIMITS
 
 SCENES = Path(__file__).resolve().parent.parent / "demos" / "scenes"
 DT = 1.0 / 30.0
@@ -91,11 +93,16 @@ def test_demo_scenes_load():
     assert brute.states["charge"].duration == pytest.approx(0.7)
 
 
+FPS = "a number from 0.1 to 240"
+FRAMES = "an integer from 1 to 15"
+SIZE = "a number from 1 to 64"
+DURATION = "a number from 0.001 to 3600"
 BAD_CASES = [
     # (what to change in GOOD, field, expected, found)
-    (("hp = 100.0\n", ""), "hp", "a positive number", "nothing (the field is missing)"),
-    (("fps = 8.0", 'fps = "fast"'), "animations.idle.fps", "a positive number", '"fast"'),
-    (("fps = 8.0", "fps = -3"), "animations.idle.fps", "a positive number", "-3"),
+    (("hp = 100.0\n", ""), "hp", "a number from 1 to 1000000000",
+     "nothing (the field is missing)"),
+    (("fps = 8.0", 'fps = "fast"'), "animations.idle.fps", FPS, '"fast"'),
+    (("fps = 8.0", "fps = -3"), "animations.idle.fps", FPS, "-3"),
     (('animation = "move"', 'animation = "walk"'), "states.move.animation",
      'one of "idle", "move", "attack", "hurt", "death"', '"walk"'),
     (("[animations.hurt]\nframes = 2\nfps = 10.0\n", ""), "animations.hurt",
@@ -105,12 +112,50 @@ BAD_CASES = [
      'one of "idle", "move", "spit"', '"sleep"'),
     (('kind = "radial_burst"', 'kind = "laser"'), "patterns.burst.kind",
      'one of "radial_burst", "charge"', '"laser"'),
-    (("frames = 6\n", "frames = 6.5\n"), "animations.move.frames", "an integer >= 1", "6.5"),
+    (("frames = 6\n", "frames = 6.5\n"), "animations.move.frames", FRAMES, "6.5"),
     (("fps = 12.0\n", "fsp = 12.0\n"), "animations.move.fsp",
      "one of the fields frames, fps, loop", "an unknown field"),
-    (("size = 20.0", "size = [20.0]"), "size", "a positive number", "an array"),
+    (("size = 20.0", "size = [20.0]"), "size", SIZE, "an array"),
     (('pattern = "burst"', 'pattern = "burts"'), "states.spit.pattern", 'one of "burst"',
      '"burts"'),
+    # Numbers out of their bounds (see engine.combat.scene.BOUNDS).
+    (("size = 20.0", "size = 1e308"), "size", SIZE, "1e+308"),
+    (("size = 20.0", "size = 0.0"), "size", SIZE, "0.0"),
+    (("frames = 6\n", "frames = 1000000000\n"), "animations.move.frames", FRAMES,
+     "1000000000"),
+    (("frames = 6\n", "frames = 16\n"), "animations.move.frames", FRAMES, "16"),
+    (("fps = 8.0", "fps = 0.0"), "animations.idle.fps", FPS, "0.0"),
+    (("duration = 0.5\nnext = \"move\"", "duration = 1e-300\nnext = \"idle\""),
+     "states.idle.duration", DURATION, "1e-300"),
+    (("duration = 1.0", "duration = 1e9"), "states.move.duration", DURATION, "1000000000.0"),
+    (("hp = 100.0", "hp = nan"), "hp", "a number from 1 to 1000000000", "nan"),
+    (("speed = 60.0", "speed = inf"), "speed", "a number from 1 to 10000", "inf"),
+    (("speed = 60.0", "speed = -inf"), "speed", "a number from 1 to 10000", "-inf"),
+    (("hp = 100.0", "hp = 1" + "0" * 400), "hp", "a number from 1 to 1000000000",
+     "an integer of about 401 digits"),
+    (("size = 20.0", "size = 20.0\ncontact_damage = 1e7"), "contact_damage",
+     "a number from 0 to 1000000", "10000000.0"),
+    (("size = 20.0", "size = 20.0\nxp = -1"), "xp", "an integer from 0 to 1000000", "-1"),
+    (("size = 20.0", "size = 20.0\nhurt_cooldown = 1e10"), "hurt_cooldown",
+     "a number from 0 to 60", "10000000000.0"),
+    (("count = 8", "count = 100000"), "patterns.burst.count", "an integer from 1 to 256",
+     "100000"),
+    (("cooldown = 1.0", "cooldown = nan"), "patterns.burst.cooldown",
+     "a number from 0 to 3600", "nan"),
+    (("cooldown = 1.0", "cooldown = 1.0\nlifetime = 0.0"), "patterns.burst.lifetime",
+     "a number from 0.001 to 60", "0.0"),
+    (("cooldown = 1.0", "cooldown = 1.0\nradius = 1e30"), "patterns.burst.radius",
+     "a number from 0.5 to 64", "1e+30"),
+    (("speed = 100.0", "speed = 1e6"), "patterns.burst.speed", "a number from 1 to 10000",
+     "1000000.0"),
+    (('sprite_sheet = "boss_test"', 'sprite_sheet = "' + "x" * 65 + '"'), "sprite_sheet",
+     "a string of 1 to 64 printable characters", '"' + "x" * 59 + "..."),
+    (('name = "test"', 'name = "a\\tb"'), "name",
+     "a string of 1 to 64 printable characters", '"a\\tb"'),
+    (("[animations.death]\nframes = 5\nfps = 10.0\n", "[animations.death]\nframes = 15\n"
+      "fps = 10.0\n" + "".join(f"[animations.x{i}]\nframes = 15\nfps = 1.0\n" for i in range(4))),
+     "animations", "at most 80 frames over all animations (the boss frame table)",
+     "90 frames"),
 ]
 
 
@@ -150,10 +195,148 @@ def test_missing_file_and_undecodable_file(tmp_path):
         load_boss_scene(path)
 
 
+FILE_CASES = [
+    # (file bytes, or None for a directory, expected, found starts with)
+    (b"", "a boss scene (TOML with", "an empty file"),
+    (b"  \n\t\n", "a boss scene (TOML with", "an empty file"),
+    (None, "a readable scene file", "IsADirectoryError"),
+    (b"\xff\xfe\x00h\x00p", "a UTF-8 TOML file", "undecodable bytes (invalid start byte at "
+                                                 "byte 0)"),
+    (b"hp = 1" + b"0" * 5000, "valid TOML", "ValueError: Exceeds the limit"),
+    (b"a = " + b"[" * 5000 + b"]" * 5000, "valid TOML", "RecursionError"),
+    (b"# " + b"x" * (LIMITS["file_bytes"] + 1), f"a scene file of at most "
+                                               f"{LIMITS['file_bytes']} bytes", "a larger file"),
+]
+
+
+@pytest.mark.parametrize("data,expected,found", FILE_CASES,
+                         ids=[c[2][:20] for c in FILE_CASES])
+def test_unreadable_files_give_one_line(tmp_path, data, expected, found):
+    path = tmp_path / "scene.toml"
+    if data is None:
+        path.mkdir()
+    else:
+        path.write_bytes(data)
+    with pytest.raises(SceneError) as info:
+        load_boss_scene(path)
+    msg = str(info.value)
+    assert "\n" not in msg and msg.startswith(f"{path}: ")
+    assert info.value.expected.startswith(expected) and info.value.found.startswith(found)
+
+
+@pytest.mark.parametrize("table,most", [("animations", LIMITS["animations"]),
+                                        ("states", LIMITS["states"]),
+                                        ("patterns", LIMITS["patterns"])])
+def test_too_many_tables_are_refused(tmp_path, table, most):
+    extra = "".join(f"[{table}.z{i}]\n" for i in range(most + 1))
+    path = write(tmp_path, GOOD + extra)
+    with pytest.raises(SceneError) as info:
+        load_boss_scene(path)
+    assert str(info.value) == (f"{path}: {table}: expected at most {most} tables, got "
+                               f"{most + 1 + GOOD.count(f'[{table}.')} tables")
+
+
+def test_odd_table_keys_are_quoted_in_one_line(tmp_path):
+    path = write(tmp_path, GOOD + '[states."a\\nb c"]\nanimation = "idle"\n')
+    with pytest.raises(SceneError) as info:
+        load_boss_scene(path)
+    assert str(info.value) == (f"{path}: states: expected table names of 1 to 64 printable "
+                               f'characters, got "a\\nb c"')
+    path = write(tmp_path, GOOD + '[states."a.b"]\nanimation = "idle"\n')
+    with pytest.raises(SceneError) as info:
+        load_boss_scene(path)
+    assert str(info.value).startswith(f'{path}: states."a.b".action: expected one of')
+
+
+def bound_scene(edge: int) -> str:
+    """A scene with every number at its low (edge 0) or high (edge 1) bound, every count at
+    its most for the high one."""
+    b = {k: v[edge] for k, v in BOUNDS.items()}
+    frames = int(b["frames"])
+    anims = list(REQUIRED) + (["extra"] if edge else [])
+    counts = [frames] * len(REQUIRED) + ([LIMITS["scene_frames"] - frames * 5] if edge else [])
+    lines = [f'sprite_sheet = "{"b" * 64 if edge else "b"}"', f"hp = {b['hp']}",
+             f"speed = {b['speed']}", f"size = {b['size']}",
+             f"contact_damage = {b['damage']}", f"xp = {b['xp']}",
+             f"hurt_cooldown = {b['hurt_cooldown']}"]
+    for name, n in zip(anims, counts):
+        lines += [f"[animations.{name}]", f"frames = {n}", f"fps = {b['fps']}"]
+    lines += ["[patterns.burst]", 'kind = "radial_burst"', f"count = {b['count']}",
+              f"speed = {b['speed']}", f"damage = {b['damage']}", f"cooldown = {b['cooldown']}",
+              f"lifetime = {b['lifetime']}", f"radius = {b['radius']}",
+              "[patterns.dash]", 'kind = "charge"', f"speed = {b['speed']}",
+              f"duration = {b['dash']}", f"damage = {b['damage']}",
+              f"cooldown = {b['cooldown']}"]
+    n_states = LIMITS["states"] if edge else 3
+    for i in range(n_states):
+        action = ("chase", "attack", "attack")[i % 3]
+        lines += [f"[states.s{i}]", 'animation = "move"', f'action = "{action}"',
+                  f'next = "s{(i + 1) % n_states}"']
+        lines += [f"duration = {b['duration']}"] if action == "chase" else [
+            f'pattern = "{("burst", "dash")[i % 2]}"']
+    lines.insert(0, 'initial_state = "s0"')
+    return "\n".join(lines) + "\n"
+
+
+REQUIRED = ("idle", "move", "attack", "hurt", "death")
+
+
+@pytest.mark.parametrize("edge", [0, 1], ids=["low", "high"])
+def test_scene_at_its_bounds_loads_and_runs(tmp_path, edge):
+    scene = load_boss_scene(write(tmp_path, bound_scene(edge)))
+    if edge:
+        assert sum(a.frames for a in scene.animations.values()) == LIMITS["scene_frames"]
+        assert len(scene.states) == LIMITS["states"]
+    world = arena()
+    boss = world.spawn_boss(scene, 300.0, 0.0)
+    assert boss is not None
+    for _ in range(60):
+        world.step(DT)
+        assert math.isfinite(boss.x) and math.isfinite(boss.y)
+    assert math.isfinite(world.player.hp)
+    n = world.projectiles.count
+    assert np.isfinite(world.projectiles.columns["pos"][:n]).all()
+
+
+@pytest.mark.gl
+def test_scene_at_its_high_bounds_is_drawable(ctx, tmp_path):
+    from engine.render import (
+        DEFAULT_SHADER_DIR,
+        BossSprites,
+        Camera2D,
+        GraphicsContext,
+        ShaderLibrary,
+        build_atlas,
+        default_sheets,
+        read_pixels,
+    )
+    scene = load_boss_scene(write(tmp_path, bound_scene(1)))
+    atlas = build_atlas(default_sheets({scene.sprite_sheet: scene.animations.values()}))
+    gfx = GraphicsContext(ctx)
+    lib = ShaderLibrary(gfx, DEFAULT_SHADER_DIR)
+    sprites = BossSprites(gfx, lib, atlas)
+    fbo = gfx.offscreen_target((256, 256))
+    try:
+        fbo.use()
+        fbo.clear(0.0, 0.0, 0.0, 0.0)
+        sprites.begin()
+        for name, anim in scene.animations.items():
+            assert sprites.add(scene.sprite_sheet, name, 0.0, 0.0, frame=anim.frames - 1)
+        sprites.upload()
+        assert sprites.draw(Camera2D(256, 256).matrix)
+        assert (read_pixels(fbo)[:, :, 3] > 0).sum() > 1000
+    finally:
+        ctx.detect_framebuffer(0).use()
+        sprites.release()
+        atlas.release()
+        lib.release()
+        gfx.release()
+
+
 def test_world_with_a_malformed_boss_file_fails_at_construction(tmp_path):
     path = write(tmp_path, GOOD.replace("fps = 8.0", 'fps = "fast"'), "brute.toml")
     with pytest.raises(SceneError, match=r"brute\.toml: animations\.idle\.fps: expected a "
-                                         r'positive number, got "fast"'):
+                                         r'number from 0\.1 to 240, got "fast"'):
         World(WorldConfig(bosses=(BossWave(5.0, path),)))
 
 

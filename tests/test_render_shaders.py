@@ -193,3 +193,75 @@ def test_parse_compile_log_formats():
     link = "GLSL Linker failed\n\nProgram\n=======\nerror: vertex shader lacks `main'\n"
     err = parse_compile_log(link, "a", files)
     assert err.line is None and err.file == "a.vert + a.frag" and "lacks" in err.message
+
+
+BAD_BYTES = b"\xff\xfe\x00\x81 not a shader \xc3\x28\n"
+
+
+def test_undecodable_bytes_under_hot_reload_keep_the_last_good_program(env):
+    good = env.lib.get("sprite")
+    assert matches_sprite(env.draw(), env.sprite)
+    frag = env.dir / "sprite.frag"
+    frag.write_bytes(BAD_BYTES)
+    bump(frag)
+
+    assert env.lib.check_reload() == 0
+    err = env.lib.errors["sprite"]
+    assert err.file == str(frag)
+    assert (err.line, err.column) == (1, 1)
+    assert "UTF-8" in err.message
+    assert str(err).startswith(f"{frag}:1:1: expected UTF-8 text")
+    assert "\n" not in str(err)
+    assert env.lib.last_error == err
+    assert env.lib.failed_reloads == 1 and env.gfx.render_stats.shader_errors == 1
+    assert env.lib.get("sprite") is good
+    assert env.lib.generation["sprite"] == 1
+    assert matches_sprite(env.draw(), env.sprite), "the last good program keeps drawing"
+    # The unchanged bad file is not read again on every poll.
+    assert env.lib.check_reload() == 0
+    assert env.lib.failed_reloads == 1
+
+
+def test_nul_byte_under_hot_reload_is_an_error_at_its_line(env):
+    env.lib.get("sprite")
+    vert = env.dir / "sprite.vert"
+    text = vert.read_bytes()
+    vert.write_bytes(text.replace(b"void main()", b"\x00void main()", 1))
+    bump(vert)
+    assert env.lib.check_reload() == 0
+    err = env.lib.errors["sprite"]
+    assert err.file == str(vert) and "NUL byte" in err.message
+    assert err.line == text[:text.index(b"void main()")].count(b"\n") + 1
+    assert matches_sprite(env.draw(), env.sprite)
+
+
+def test_fixing_undecodable_bytes_reloads(env):
+    frag = env.dir / "sprite.frag"
+    original = frag.read_bytes()
+    env.lib.get("sprite")
+    frag.write_bytes(BAD_BYTES)
+    bump(frag)
+    env.lib.check_reload()
+    assert "sprite" in env.lib.errors
+    frag.write_bytes(original)
+    bump(frag)
+    assert env.lib.check_reload() == 1
+    assert "sprite" not in env.lib.errors and env.lib.generation["sprite"] == 2
+    assert matches_sprite(env.draw(), env.sprite)
+
+
+def test_undecodable_file_at_first_load_is_one_line_naming_it(ctx, tmp_path):
+    shutil.copy(DEFAULT_SHADER_DIR / "sprite.vert", tmp_path / "bad.vert")
+    (tmp_path / "bad.frag").write_bytes(b"#version 330\n// caf\xe9\nvoid main() {}\n")
+    gfx = GraphicsContext(ctx)
+    try:
+        lib = ShaderLibrary(gfx, tmp_path)
+        with pytest.raises(ShaderCompileError) as info:
+            lib.get("bad")
+        msg = str(info.value)
+        assert "\n" not in msg
+        assert f"{tmp_path / 'bad.frag'}:2:7: expected UTF-8 text" in msg
+        assert lib.errors["bad"] == info.value.error
+        assert "bad" not in lib and gfx.stats["program"] == [0, 0]
+    finally:
+        gfx.release()

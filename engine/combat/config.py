@@ -23,17 +23,31 @@ class ConfigError(ValueError):
     """A configuration value is out of range or of the wrong type."""
 
 
+def _show(value: object) -> str:
+    # Python refuses to print an int of over 4300 digits.
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"an int of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    return repr(value)
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond the float range
+        return False
+
+
 def _num(where: str, value: object, *, minimum: float = 0.0, strict: bool = True) -> None:
-    ok = (not isinstance(value, bool) and isinstance(value, (int, float))
-          and math.isfinite(value) and (value > minimum if strict else value >= minimum))
+    ok = (not isinstance(value, bool) and isinstance(value, (int, float)) and _finite(value)
+          and (value > minimum if strict else value >= minimum))
     if not ok:
         rel = ">" if strict else ">="
-        raise ConfigError(f"{where}: expected a number {rel} {minimum:g}, got {value!r}")
+        raise ConfigError(f"{where}: expected a number {rel} {minimum:g}, got {_show(value)}")
 
 
 def _int(where: str, value: object, *, minimum: int = 0) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{where}: expected an int >= {minimum}, got {value!r}")
+        raise ConfigError(f"{where}: expected an int >= {minimum}, got {_show(value)}")
 
 
 @dataclass
@@ -250,9 +264,9 @@ class WorldConfig:
         if w.speed_jitter >= 1:
             raise ConfigError(f"waves.speed_jitter: expected a fraction < 1, "
                               f"got {w.speed_jitter!r}")
-        if not w.tier_mix:
-            raise ConfigError("waves.tier_mix: expected at least one (time, weights) point, "
-                              "got none")
+        if not isinstance(w.tier_mix, (tuple, list)) or not w.tier_mix:
+            raise ConfigError(f"waves.tier_mix: expected at least one (time, weights) point, "
+                              f"got {w.tier_mix!r}")
         last = -math.inf
         for i, point in enumerate(w.tier_mix):
             where = f"waves.tier_mix[{i}]"
@@ -271,6 +285,8 @@ class WorldConfig:
                 _num(f"{where} weights", v, strict=False)
             if sum(weights) <= 0:
                 raise ConfigError(f"{where} weights: expected a positive sum, got {weights!r}")
+        if not isinstance(self.bosses, (tuple, list)):
+            raise ConfigError(f"bosses: expected a tuple of BossWave, got {self.bosses!r}")
         for i, b in enumerate(self.bosses):
             if not isinstance(b, BossWave):
                 raise ConfigError(f"bosses[{i}]: expected a BossWave, got {type(b).__name__}")

@@ -5,23 +5,23 @@ small state machine. The file format (see ``demos/scenes/brute.toml``)::
 
     name = "brute"                 # optional, default: the file name without extension
     sprite_sheet = "boss_brute"    # required
-    hp = 1500.0                    # required, > 0
-    speed = 70.0                   # required, > 0 (pixels per second while chasing)
-    size = 40.0                    # required, > 0 (body radius in pixels)
-    contact_damage = 20.0          # optional, >= 0 (default 10)
-    xp = 100                       # optional, int >= 0 (default 50)
-    hurt_cooldown = 0.5            # optional, >= 0 s between two hurt reactions (default 0.4)
+    hp = 1500.0                    # required
+    speed = 70.0                   # required (world units per second while chasing)
+    size = 40.0                    # required (body radius in world units)
+    contact_damage = 20.0          # optional (default 10)
+    xp = 100                       # optional, integer (default 50)
+    hurt_cooldown = 0.5            # optional, s between two hurt reactions (default 0.4)
     initial_state = "idle"         # optional (default "idle"), names a state
 
     [animations.idle]              # idle, move, attack, hurt and death are required
-    frames = 4                     # int >= 1
-    fps = 6.0                      # > 0
+    frames = 4                     # integer
+    fps = 6.0
     loop = true                    # optional (default: true for idle/move, false otherwise)
 
     [states.idle]
     animation = "idle"             # names an animation
     action = "wait"                # "wait", "chase" or "attack"
-    duration = 0.8                 # > 0; optional for "attack" (default: the animation's
+    duration = 0.8                 # optional for "attack" (default: the animation's
                                    # length, or the charge's duration when longer)
     next = "move"                  # names a state
     # pattern = "burst"            # required for action = "attack": names a pattern
@@ -35,9 +35,34 @@ Two states are built in and not declared: ``hurt`` (entered when the boss takes 
 the hurt animation once, then resumes the interrupted state) and ``death`` (entered at hp <= 0,
 plays the death animation once, then the boss is despawned).
 
+Bounds (inclusive, ``BOUNDS`` and ``LIMITS``; NaN and infinities are refused everywhere):
+
+=========================================  ==============  ===================================
+field                                      range           why
+=========================================  ==============  ===================================
+hp                                         1 .. 1e9
+speed, patterns.*.speed                    1 .. 10000      world units/s
+size                                       1 .. 64         the boss sprite: 64 px x scale 2
+contact_damage, patterns.*.damage          0 .. 1e6        finite in float32 damage columns
+xp (integer)                               0 .. 1000000
+hurt_cooldown                              0 .. 60         seconds
+animations.*.frames (integer)              1 .. 15         a 1024 px atlas row of 66 px cells
+frames of all animations together          at most 80      the 128-frame boss table, beside
+                                                           the stock sheets' 47
+animations.*.fps                           0.1 .. 240
+states.*.duration                          0.001 .. 3600   seconds: a state lasts >= 1 ms
+patterns.*.cooldown                        0 .. 3600       seconds
+patterns.*.count (integer)                 1 .. 256        projectiles per burst
+patterns.*.lifetime, .duration (charge)    0.001 .. 60     seconds
+patterns.*.radius                          0.5 .. 64       world units
+animations / states / patterns tables      16 / 64 / 64    at most
+name, sprite_sheet, table names            1 .. 64         printable characters
+the file                                   at most 1 MiB   UTF-8 TOML
+=========================================  ==============  ===================================
+
 Errors: :func:`load_boss_scene` raises one :class:`SceneError` per bad file, with a one-line
 message ``<file>: <field>: expected <what>, got <found>``, e.g.
-``scenes/brute.toml: animations.idle.fps: expected a positive number, got "fast"``.
+``scenes/brute.toml: animations.idle.fps: expected a number from 0.1 to 240, got "fast"``.
 """
 
 from __future__ import annotations
@@ -58,7 +83,7 @@ else:  # pragma: no cover - Python 3.10
 
 __all__ = [
     "SceneError", "AnimationSpec", "Pattern", "StateSpec", "BossScene", "load_boss_scene",
-    "REQUIRED_ANIMATIONS", "ACTIONS", "PATTERN_KINDS",
+    "REQUIRED_ANIMATIONS", "ACTIONS", "PATTERN_KINDS", "BOUNDS", "LIMITS",
 ]
 
 REQUIRED_ANIMATIONS = ("idle", "move", "attack", "hurt", "death")
@@ -69,7 +94,22 @@ PATTERN_KINDS = ("radial_burst", "charge")
 """Attack pattern kinds."""
 BUILTIN_STATES = ("hurt", "death")
 
+BOUNDS: dict[str, tuple[float, float]] = {
+    "hp": (1, 1_000_000_000), "speed": (1, 10_000), "size": (1, 64),
+    "damage": (0, 1_000_000), "xp": (0, 1_000_000), "hurt_cooldown": (0, 60),
+    "frames": (1, 15), "fps": (0.1, 240), "duration": (0.001, 3600), "cooldown": (0, 3600),
+    "count": (1, 256), "lifetime": (0.001, 60), "radius": (0.5, 64), "dash": (0.001, 60),
+}
+"""Inclusive (low, high) of each kind of number (see the table above; ``damage`` covers
+contact_damage and patterns' damage, ``dash`` a charge's duration)."""
+LIMITS: dict[str, int] = {
+    "scene_frames": 80, "animations": 16, "states": 64, "patterns": 64, "name_chars": 64,
+    "file_bytes": 1 << 20,
+}
+"""Most frames over all animations, tables of each kind, characters of a name, file bytes."""
+
 _MISSING = object()
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class SceneError(ValueError):
@@ -93,24 +133,36 @@ class SceneError(ValueError):
         super().__init__(" ".join(msg.split()))
 
 
+def _clip(text: str, most: int = 60) -> str:
+    return text if len(text) <= most else text[:most] + "..."
+
+
 def _found(value: object) -> str:
     if value is _MISSING:
         return "nothing (the field is missing)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return json.dumps(value)
+        return _clip(json.dumps(value))
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
         return "an array"
+    if isinstance(value, int) and value.bit_length() > 64:
+        # repr of a huge int is long, and past 4300 digits Python refuses to make it.
+        return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
     if isinstance(value, (int, float)):
         return repr(value)
-    return f"a {type(value).__name__} ({value})"
+    return _clip(f"a {type(value).__name__} ({value})")
+
+
+def _key(name: str) -> str:
+    """A table key as a field name part: as written when plain, else quoted (one line)."""
+    return name if _PLAIN_KEY.fullmatch(name) else _clip(json.dumps(name), 40)
 
 
 def _names(options: Any) -> str:
-    return ", ".join(json.dumps(o) for o in options)
+    return _clip(", ".join(json.dumps(o) for o in options), 200)
 
 
 @dataclass(frozen=True)
@@ -188,49 +240,53 @@ class _Reader:
     def fail(self, field: str, expected: str, value: object) -> SceneError:
         return SceneError(self.path, field, expected, _found(value))
 
-    def table(self, doc: Mapping[str, Any], key: str, where: str, *,
-              required: bool = True) -> dict[str, Any]:
+    def table(self, doc: Mapping[str, Any], key: str, where: str, *, required: bool = True,
+              most: int | None = None) -> dict[str, Any]:
         value = doc.get(key, _MISSING)
         if value is _MISSING and not required:
             return {}
         if not isinstance(value, dict):
             raise self.fail(where, "a table", value)
+        if most is not None and len(value) > most:
+            raise SceneError(self.path, where, f"at most {most} tables",
+                             f"{len(value)} tables")
+        for name in value:
+            if not (0 < len(name) <= LIMITS["name_chars"] and name.isprintable()):
+                raise SceneError(self.path, where, f"table names of 1 to "
+                                 f"{LIMITS['name_chars']} printable characters",
+                                 _found(name))
         return value
 
     def only(self, doc: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
         for key in doc:
             if key not in allowed:
-                field = f"{where}.{key}" if where else key
+                field = f"{where}.{_key(key)}" if where else _key(key)
                 raise SceneError(self.path, field, f"one of the fields {', '.join(allowed)}",
                                  "an unknown field")
 
-    def number(self, doc: Mapping[str, Any], key: str, where: str, *, positive: bool = True,
-               default: float | None = None) -> float:
+    def number(self, doc: Mapping[str, Any], key: str, where: str, bound: str, *,
+               default: float | None = None, integer: bool = False) -> Any:
+        """The field as a float (an int when ``integer``) within ``BOUNDS[bound]``."""
         value = doc.get(key, _MISSING)
         if value is _MISSING and default is not None:
             return default
-        ok = (not isinstance(value, bool) and isinstance(value, (int, float))
-              and math.isfinite(value) and (value > 0 if positive else value >= 0))
-        if not ok:
-            raise self.fail(where, "a positive number" if positive else "a number >= 0", value)
-        return float(value)  # type: ignore[arg-type]
-
-    def integer(self, doc: Mapping[str, Any], key: str, where: str, *, minimum: int,
-                default: int | None = None) -> int:
-        value = doc.get(key, _MISSING)
-        if value is _MISSING and default is not None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(where, f"an integer >= {minimum}", value)
-        return value
+        lo, hi = BOUNDS[bound]
+        kinds = int if integer else (int, float)
+        # The range test alone refuses NaN and infinities, and compares huge ints exactly.
+        if isinstance(value, bool) or not isinstance(value, kinds) or not lo <= value <= hi:
+            raise self.fail(where, f"{'an integer' if integer else 'a number'} from {lo} to "
+                            f"{hi}", value)
+        return value if integer else float(value)
 
     def string(self, doc: Mapping[str, Any], key: str, where: str, *,
                default: str | None = None) -> str:
         value = doc.get(key, _MISSING)
         if value is _MISSING and default is not None:
             return default
-        if not isinstance(value, str) or not value:
-            raise self.fail(where, "a non-empty string", value)
+        most = LIMITS["name_chars"]
+        if not isinstance(value, str) or not 0 < len(value) <= most \
+                or not value.isprintable():
+            raise self.fail(where, f"a string of 1 to {most} printable characters", value)
         return value
 
     def choice(self, doc: Mapping[str, Any], key: str, where: str, options: Any, *,
@@ -256,22 +312,36 @@ _TOML_POS = re.compile(r"\s*\(at (line \d+, column \d+)\)\s*$")
 
 
 def _parse(path: str) -> dict[str, Any]:
+    most = LIMITS["file_bytes"]
     try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
+        with open(path, "rb") as f:
+            raw = f.read(most + 1)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        why = getattr(exc, "strerror", None) or exc
         raise SceneError(path, "", "a readable scene file",
-                         f"{type(exc).__name__}: {exc.strerror or exc}") from None
+                         f"{type(exc).__name__}: {why}") from None
+    if len(raw) > most:
+        raise SceneError(path, "", f"a scene file of at most {most} bytes", "a larger file")
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SceneError(path, "", "a UTF-8 TOML file", f"undecodable bytes ({exc.reason} "
                          f"at byte {exc.start})") from None
+    if not text.strip():
+        raise SceneError(path, "", "a boss scene (TOML with sprite_sheet, hp, speed, size, "
+                         "animations, states)", "an empty file")
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _TOML_POS.search(msg)
         where = m.group(1) if m else ""
         text = _TOML_POS.sub("", msg)
         raise SceneError(path, where, "valid TOML", f"a syntax error: {text}") from None
+    except (ValueError, RecursionError) as exc:
+        # tomllib lets through int() refusing a number of over 4300 digits, and deep nesting.
+        raise SceneError(path, "", "valid TOML",
+                         f"{type(exc).__name__}: {_clip(str(exc), 80)}") from None
 
 
 def load_boss_scene(path: str | Path) -> BossScene:
@@ -285,75 +355,82 @@ def load_boss_scene(path: str | Path) -> BossScene:
 
     Raises:
         SceneError: the file cannot be read, is not TOML, or a field is missing, of the
-            wrong type, out of range, unknown, or names an animation, state or pattern that
-            does not exist. The message is one line: file, field, expected, found.
+            wrong type, out of range (see ``BOUNDS`` and ``LIMITS``), unknown, or names an
+            animation, state or pattern that does not exist. The message is one line: file,
+            field, expected, found.
     """
     spath = str(path)
     doc = _parse(spath)
     r = _Reader(spath)
     r.only(doc, ("name", "sprite_sheet", "hp", "speed", "size", "contact_damage", "xp",
                  "hurt_cooldown", "initial_state", "animations", "states", "patterns"), "")
-    default_name = Path(spath).stem
-    name = r.string(doc, "name", "name", default=default_name)
+    name = r.string(doc, "name", "name", default=Path(spath).stem or "boss")
     sprite_sheet = r.string(doc, "sprite_sheet", "sprite_sheet")
-    hp = r.number(doc, "hp", "hp")
-    speed = r.number(doc, "speed", "speed")
-    size = r.number(doc, "size", "size")
-    contact = r.number(doc, "contact_damage", "contact_damage", positive=False, default=10.0)
-    xp = r.integer(doc, "xp", "xp", minimum=0, default=50)
-    hurt_cooldown = r.number(doc, "hurt_cooldown", "hurt_cooldown", positive=False,
+    hp = r.number(doc, "hp", "hp", "hp")
+    speed = r.number(doc, "speed", "speed", "speed")
+    size = r.number(doc, "size", "size", "size")
+    contact = r.number(doc, "contact_damage", "contact_damage", "damage", default=10.0)
+    xp = r.number(doc, "xp", "xp", "xp", default=50, integer=True)
+    hurt_cooldown = r.number(doc, "hurt_cooldown", "hurt_cooldown", "hurt_cooldown",
                              default=0.4)
 
     # Animations.
-    anims_doc = r.table(doc, "animations", "animations")
+    anims_doc = r.table(doc, "animations", "animations", most=LIMITS["animations"])
     animations: dict[str, AnimationSpec] = {}
     for req in REQUIRED_ANIMATIONS:
         if req not in anims_doc:
             raise SceneError(spath, f"animations.{req}", "a table with frames and fps "
                              f"(every scene has {', '.join(REQUIRED_ANIMATIONS)})",
                              _found(_MISSING))
+    total_frames = 0
     for aname, adoc in anims_doc.items():
-        where = f"animations.{aname}"
+        where = f"animations.{_key(aname)}"
         if not isinstance(adoc, dict):
             raise r.fail(where, "a table with frames and fps", adoc)
         r.only(adoc, ("frames", "fps", "loop"), where)
-        frames = r.integer(adoc, "frames", f"{where}.frames", minimum=1)
-        fps = r.number(adoc, "fps", f"{where}.fps")
+        frames = r.number(adoc, "frames", f"{where}.frames", "frames", integer=True)
+        fps = r.number(adoc, "fps", f"{where}.fps", "fps")
         loop = r.boolean(adoc, "loop", f"{where}.loop", aname in ("idle", "move"))
         animations[aname] = AnimationSpec(aname, frames, fps, loop)
+        total_frames += frames
+    if total_frames > LIMITS["scene_frames"]:
+        raise SceneError(spath, "animations", f"at most {LIMITS['scene_frames']} frames over "
+                         "all animations (the boss frame table)", f"{total_frames} frames")
 
     # Patterns.
-    pats_doc = r.table(doc, "patterns", "patterns", required=False)
+    pats_doc = r.table(doc, "patterns", "patterns", required=False, most=LIMITS["patterns"])
     patterns: dict[str, Pattern] = {}
     for pname, pdoc in pats_doc.items():
-        where = f"patterns.{pname}"
+        where = f"patterns.{_key(pname)}"
         if not isinstance(pdoc, dict):
             raise r.fail(where, "a table with a kind", pdoc)
         kind = r.choice(pdoc, "kind", f"{where}.kind", PATTERN_KINDS)
-        cooldown = r.number(pdoc, "cooldown", f"{where}.cooldown", positive=False)
-        damage = r.number(pdoc, "damage", f"{where}.damage", positive=False)
-        pspeed = r.number(pdoc, "speed", f"{where}.speed")
         if kind == "radial_burst":
             r.only(pdoc, ("kind", "count", "speed", "damage", "cooldown", "lifetime",
                           "radius"), where)
-            count = r.integer(pdoc, "count", f"{where}.count", minimum=1)
-            lifetime = r.number(pdoc, "lifetime", f"{where}.lifetime", default=3.0)
-            pradius = r.number(pdoc, "radius", f"{where}.radius", default=6.0)
+        else:
+            r.only(pdoc, ("kind", "speed", "duration", "damage", "cooldown"), where)
+        cooldown = r.number(pdoc, "cooldown", f"{where}.cooldown", "cooldown")
+        damage = r.number(pdoc, "damage", f"{where}.damage", "damage")
+        pspeed = r.number(pdoc, "speed", f"{where}.speed", "speed")
+        if kind == "radial_burst":
+            count = r.number(pdoc, "count", f"{where}.count", "count", integer=True)
+            lifetime = r.number(pdoc, "lifetime", f"{where}.lifetime", "lifetime", default=3.0)
+            pradius = r.number(pdoc, "radius", f"{where}.radius", "radius", default=6.0)
             patterns[pname] = Pattern(pname, kind, cooldown, damage, pspeed, count=count,
                                       lifetime=lifetime, radius=pradius)
         else:
-            r.only(pdoc, ("kind", "speed", "duration", "damage", "cooldown"), where)
-            duration = r.number(pdoc, "duration", f"{where}.duration")
+            duration = r.number(pdoc, "duration", f"{where}.duration", "dash")
             patterns[pname] = Pattern(pname, kind, cooldown, damage, pspeed,
                                       duration=duration)
 
     # States: read everything first, then check that names refer to something.
-    states_doc = r.table(doc, "states", "states")
+    states_doc = r.table(doc, "states", "states", most=LIMITS["states"])
     if not states_doc:
         raise SceneError(spath, "states", "at least one state table", "an empty table")
     raw_states: list[tuple[str, dict[str, Any]]] = []
     for sname, sdoc in states_doc.items():
-        where = f"states.{sname}"
+        where = f"states.{_key(sname)}"
         if sname in BUILTIN_STATES:
             raise SceneError(spath, where, f"a state name other than the built-in states "
                              f"{_names(BUILTIN_STATES)}", json.dumps(sname))
@@ -364,7 +441,7 @@ def load_boss_scene(path: str | Path) -> BossScene:
     states: dict[str, StateSpec] = {}
     state_names = tuple(states_doc)
     for sname, sdoc in raw_states:
-        where = f"states.{sname}"
+        where = f"states.{_key(sname)}"
         anim = r.choice(sdoc, "animation", f"{where}.animation", tuple(animations))
         action = r.choice(sdoc, "action", f"{where}.action", ACTIONS)
         nxt = r.choice(sdoc, "next", f"{where}.next", state_names)
@@ -375,12 +452,13 @@ def load_boss_scene(path: str | Path) -> BossScene:
             default = animations[anim].duration
             if pat.kind == "charge":
                 default = max(default, pat.duration)
-            duration = r.number(sdoc, "duration", f"{where}.duration", default=default)
+            duration = r.number(sdoc, "duration", f"{where}.duration", "duration",
+                                default=default)
         else:
             if "pattern" in sdoc:
                 raise SceneError(spath, f"{where}.pattern", 'no pattern unless action is '
                                  '"attack"', f'a pattern with action {json.dumps(action)}')
-            duration = r.number(sdoc, "duration", f"{where}.duration")
+            duration = r.number(sdoc, "duration", f"{where}.duration", "duration")
         states[sname] = StateSpec(sname, anim, action, duration, nxt, pattern)
     initial = r.choice(doc, "initial_state", "initial_state", state_names,
                        default="idle" if "idle" in states else None)

@@ -11,6 +11,10 @@ and recompiles the programs whose files changed:
   line in ``errors[name]`` and ``last_error`` (for the dashboard). A file that vanished is a
   recorded error too, not a crash.
 
+A source file may hold any bytes: one that is not UTF-8, or has a NUL byte (the driver would
+silently stop reading there), is an error naming its file and line, like a compile error, on
+first load (:class:`ShaderCompileError`) and under hot reload (recorded, last good program kept).
+
 Mesa (and most drivers) write compile errors as ``0:LINE(COL): error: message``; NVIDIA writes
 ``0(LINE) : error ...``. Both are parsed; the stage header moderngl adds to its message
 (``vertex_shader`` / ``fragment_shader``) says which file.
@@ -69,7 +73,8 @@ class ShaderError:
 
 
 class ShaderCompileError(ValueError):
-    """A program failed to compile or link on first load; ``error`` locates it."""
+    """A program failed to compile or link on first load, or a source of it is not GLSL text
+    (not UTF-8, or a NUL byte); ``error`` locates it."""
 
     def __init__(self, error: ShaderError) -> None:
         super().__init__(f"shader program {error.program!r} failed: {error}")
@@ -78,6 +83,33 @@ class ShaderCompileError(ValueError):
 
 class ShaderNotFoundError(FileNotFoundError):
     """A shader source file does not exist."""
+
+
+class _SourceError(Exception):
+    """A source file's bytes are not GLSL text; ``error`` locates the first bad byte."""
+
+    def __init__(self, error: ShaderError) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.stamps: dict[str, tuple[int, int]] = {}
+        """The program's file stamps when it was read, so an unchanged bad file is not
+        read again on every poll."""
+
+
+def _decode(program: str, path: Path, data: bytes) -> str:
+    """The text of a source file, or :class:`_SourceError` naming its file and line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at, why = exc.start, f"expected UTF-8 text, got undecodable bytes ({exc.reason})"
+    else:
+        at = data.find(b"\0")  # in UTF-8 a 0 byte is only ever NUL
+        if at < 0:
+            return text
+        why = "expected GLSL text, got a NUL byte"
+    line = data.count(b"\n", 0, at) + 1
+    column = at - (data.rfind(b"\n", 0, at) + 1) + 1
+    raise _SourceError(ShaderError(program, str(path), line, column, f"{why} at byte {at}", ""))
 
 
 def parse_compile_log(log: str, program: str, files: dict[str, Path]) -> ShaderError:
@@ -176,7 +208,8 @@ class ShaderLibrary:
 
         Raises:
             ShaderNotFoundError: a source file is missing (the message names it).
-            ShaderCompileError: first compile failed (the message has file:line: error).
+            ShaderCompileError: first compile failed, or a source is not UTF-8 text (the
+                message is one line: file:line: error).
         """
         entry = self._entries.get(name)
         if entry is not None and entry.program is not None:
@@ -213,11 +246,12 @@ class ShaderLibrary:
                     f"shader program {name!r}: file {str(path)!r} not found (expected "
                     f"{name}.vert and {name}.frag in {str(self.directory)!r})")
         entry = _Entry(name, files)
-        sources, stamps = self._read(entry)
         try:
+            sources, stamps = self._read(entry)
             program = self.gfx.program(**sources)
-        except moderngl.Error as exc:
-            error = parse_compile_log(str(exc), name, files)
+        except (_SourceError, moderngl.Error) as exc:
+            error = (exc.error if isinstance(exc, _SourceError)
+                     else parse_compile_log(str(exc), name, files))
             self.errors[name] = error
             self.last_error = error
             raise ShaderCompileError(error) from None
@@ -234,11 +268,25 @@ class ShaderLibrary:
         return (st.st_mtime_ns, st.st_size)
 
     def _read(self, entry: _Entry) -> tuple[dict[str, str], dict[str, tuple[int, int]]]:
+        """Every source's text and stamp.
+
+        Raises:
+            OSError: a file cannot be read.
+            _SourceError: a file's bytes are not GLSL text (the first such file).
+        """
         sources: dict[str, str] = {}
         stamps: dict[str, tuple[int, int]] = {}
+        bad: _SourceError | None = None
         for stage, path in entry.files.items():
             stamps[stage] = self._stamp(path)
-            sources[stage] = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
+            try:
+                sources[stage] = _decode(entry.name, path, data)
+            except _SourceError as exc:
+                bad = bad or exc
+        if bad is not None:
+            bad.stamps = stamps
+            raise bad
         return sources, stamps
 
     # ------------------------------------------------------------------ hot reload
@@ -302,6 +350,10 @@ class ShaderLibrary:
             missing = getattr(exc, "filename", None) or "?"
             self._record(ShaderError(entry.name, str(missing), None, None,
                                      f"cannot read shader source: {exc.strerror or exc}", ""))
+            return False
+        except _SourceError as exc:
+            entry.stamps = exc.stamps
+            self._record(exc.error)
             return False
         # Stamps first: a broken file is not recompiled on every poll, only when it changes.
         entry.stamps = stamps
