@@ -349,6 +349,24 @@ def test_timings_are_normalised_by_the_calibration():
     assert not bl.compare(faster, base).ok
 
 
+def test_counts_only_shows_timings_without_judging_them():
+    """The suite's mode: a timing that contention tripled is shown, and is no regression;
+    a count that grew still is."""
+    report = make_report()
+    base = bl.baseline_from_report(report)
+    busy = copy.deepcopy(report)
+    for key in bl.TIMING_METRICS:
+        busy["measurements"][key] *= 3.0
+    assert not bl.compare(busy, base).ok
+    result = bl.compare(busy, base, judge_timings=False)
+    assert result.ok, result.format_table()
+    timing_rows = [r for r in result.rows if r.rule == "timing"]
+    assert timing_rows and all(r.status == bl.NOT_JUDGED for r in timing_rows)
+    busy["measurements"]["blocks_growth_hold"] += 300
+    assert "blocks_growth_hold" in {r.metric for r in
+                                    bl.compare(busy, base, judge_timings=False).regressions}
+
+
 def test_blocks_slack_and_exact_counts():
     report = make_report()
     base = bl.baseline_from_report(report)

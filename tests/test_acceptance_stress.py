@@ -11,7 +11,7 @@ Rewrite the baseline deliberately (after an intended change) with:
 
     python demos/stress_500.py --enemies 300 --duration 10 --warmup 3 --headless --benchmark \\
         --report reports/stress_ci.json
-    python tools/compare_baseline.py reports/stress_ci.json tests/baselines/stress_ci.json --update
+    python -m tools.compare_baseline reports/stress_ci.json tests/baselines/stress_ci.json --update
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from engine.acceptance.report import load_report
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "demos" / "stress_500.py"
-TOOL = ROOT / "tools" / "compare_baseline.py"
+TOOL = "tools.compare_baseline"  # run as a module from ROOT
 BASELINE = ROOT / "tests" / "baselines" / "stress_ci.json"
 CI_ARGS = ["--enemies", "300", "--duration", "10", "--warmup", "3", "--headless", "--benchmark"]
 
@@ -150,11 +150,14 @@ def test_short_run_holds_its_baseline(ci_run):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     if not BASELINE.exists():
         pytest.fail(f"no baseline {BASELINE}; make it once with "
-                    f"tools/compare_baseline.py {out} {BASELINE} --update")
-    cmp = subprocess.run([sys.executable, str(TOOL), str(out), str(BASELINE)],
+                    f"python -m tools.compare_baseline {out} {BASELINE} --update")
+    # Counts only: a timing ratio against the calibration moves with other load on the
+    # machine (3 of 5 suites failed at load 7-10 on 2 cores); timings are the benchmarks' job.
+    cmp = subprocess.run([sys.executable, "-m", TOOL, str(out), str(BASELINE), "--counts-only"],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert cmp.returncode == 0, cmp.stdout + cmp.stderr
     assert "no regression" in cmp.stdout
+    assert "not judged" in cmp.stdout  # the timing rows are shown, not judged
 
 
 @needs_egl
@@ -166,7 +169,8 @@ def test_a_regression_against_the_baseline_fails(ci_run, tmp_path):
     report["measurements"]["blocks_growth_hold"] += 300  # one object leaked per tick
     leaky = tmp_path / "leaky.json"
     leaky.write_text(json.dumps(report))
-    cmp = subprocess.run([sys.executable, str(TOOL), str(leaky), str(BASELINE)],
+    cmp = subprocess.run([sys.executable, "-m", TOOL, str(leaky), str(BASELINE),
+                          "--counts-only"],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert cmp.returncode == 1, cmp.stdout + cmp.stderr
     assert "blocks_growth_hold" in cmp.stdout and "REGRESSION" in cmp.stdout
