@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from engine.data import EntityStore, PoolStats, RingBuffer
-from engine.data.spatial_hash import SpatialHash
+from engine.data.spatial import SpatialHash
 
 from .animation import EnemyAnimation
 from .bosses import Boss, BossSystem
