@@ -20,13 +20,13 @@ Figures, per N:
   movement does), then the overlap left per sampled enemy: the sum of ``r_i + r_j - distance``
   over its overlapping partners, and how many partners.
 
-The exact pass runs with radius = 2 * the largest tier radius (every overlapping pair of any
-two tiers is within it) and cap ``--cap``; with mixed tiers it pushes small enemies apart
+The exact pass runs with radius = 2 * the largest radius in the horde (every overlapping pair
+is within it) and cap ``--cap``; with mixed tiers it pushes small enemies apart
 farther than their contact distance, which is part of what the force error shows.
 
 Usage:
-    python -m tools.bench_separation                  # N = 10k and 100k
-    python -m tools.bench_separation --n 10000 --warmup 150 --steps 30 --repeat 5
+    python -m tools.bench_separation                  # N = 10k and 100k, ~6 minutes
+    python -m tools.bench_separation --n 10000 --one-tier   # swarm only: one force law
 """
 
 from __future__ import annotations
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000],
                         help="horde sizes (default: 10000 100000)")
-    parser.add_argument("--warmup", type=int, default=150, help="ticks before the snapshot")
+    parser.add_argument("--warmup", type=int, default=300, help="ticks before the snapshot")
     parser.add_argument("--steps", type=int, default=30, help="relaxation steps (30 = 1 s)")
     parser.add_argument("--repeat", type=int, default=5, help="timed calls per pass")
     parser.add_argument("--cap", type=int, default=8, help="the exact pass's cap per enemy")
