@@ -40,7 +40,7 @@ _MAX_DEPTH = 3  # full order + up to two compacted subsequences
 class Neighbours:
     """Pairs and push-apart forces between the rows of a ``SpatialHash``'s last rebuild.
 
-    Make one per hash (its buffers are sized for the hash's capacity, about 0.4 KB a row) and
+    Make one per hash (its buffers are sized for the hash's capacity, about 0.5 KB a row) and
     call a pass after each ``rebuild``::
 
         grid = SpatialHash(capacity, cell_size, world_min, world_max)
