@@ -17,6 +17,9 @@ tested. In a crowd of ~20 neighbours per row and a cap of 8 this halves the pass
 left, usually two thirds capped already, so it goes straight to a compacted level: its full-size
 columns are cut from the records only if its full order is scanned.
 
+Of the grid (same package, not public) it reads, beyond what bands.py lists, ``_ar`` (an
+arange) and ``_sorted_rows`` (to return forces in row order).
+
 Allocation contract: both passes allocate no array data after warm-up (the techniques of
 grid.py: ``out=`` into the scratch made here, ``take(mode='clip')``, fancy assignment, 0-d
 scalar operands).
