@@ -5,9 +5,10 @@ A second prototype, nothing like the horde game, to show the engine embedded fro
 every engine name it uses is ``engine.X`` from ``engine.__all__`` (see docs/EMBEDDING.md).
 
 * the boids live in an ``EntityStore`` (struct of arrays: pos, prev_pos, vel, heading, tint);
-* a ``SpatialHash`` rebuilt each tick gives separation (``separation``), the local flock
-  (per-cell sums of velocity and position, read through ``sorted_rows`` / ``cell_start`` /
-  ``cell_count`` / ``row_cell``), and the predators' nearest prey (``nearest``);
+* a ``SpatialHash`` rebuilt each tick gives the local flock (per-cell sums of velocity and
+  position, read through ``sorted_rows`` / ``cell_start`` / ``cell_count`` / ``row_cell``) and
+  the predators' nearest prey (``nearest``); a ``Neighbours`` over it gives separation
+  (``separation``);
 * predators are Python objects from an ``ObjectPool`` (Space adds one, Backspace removes one;
   a full pool refuses and counts it); a predator that reaches a boid eats it: the catch is
   pushed into a ``RingBuffer`` and a ``respawn`` system drains it, flushes the store (the one
@@ -76,7 +77,8 @@ class Boids(engine.CounterCells):
         predator_capacity: the predator pool's size.
 
     Attributes:
-        store: the boid ``EntityStore``; ``hash``: its ``SpatialHash``.
+        store: the boid ``EntityStore``; ``hash``: its ``SpatialHash``; ``near``: the
+            ``Neighbours`` over that hash.
         predators: the ``ObjectPool`` of ``Predator``; ``predator_slots``: all of its objects.
         caught: the ``RingBuffer`` of catches (predator slot, x, y).
         eaten: boids eaten since the start; ``respawned``: boids brought back.
@@ -125,6 +127,7 @@ class Boids(engine.CounterCells):
         cap = count + 64
         self.store = engine.EntityStore("boids", cap, BOID_COLUMNS)
         self.hash = engine.SpatialHash(cap, self.CELL, (0.0, 0.0), (w, h))
+        self.near = engine.Neighbours(self.hash)
         self.predator_slots: list[Predator] = []
         self.predators = engine.ObjectPool("predators", self._make_predator, predator_capacity)
         self.caught = engine.RingBuffer("caught", 256, {"predator": np.int32, "x": np.float32,
@@ -391,9 +394,9 @@ class Boids(engine.CounterCells):
         np.subtract(avg, pos, out=avg)
         np.multiply(avg, self._c["COHESION"], out=avg)
         np.add(acc, avg, out=acc)
-        # Separation: the hash's push-apart vectors (length = overlap in pixels).
+        # Separation: push-apart vectors of the hash's neighbours (length = overlap in pixels).
         sep = self._sep[:n]
-        self.hash.separation(self.SEP_RADIUS, 6, sep)
+        self.near.separation(self.SEP_RADIUS, 6, sep)
         np.multiply(sep, self._c["SEPARATION"], out=sep)
         np.add(acc, sep, out=acc)
         np.add(acc, self._flee[:n], out=acc)

@@ -7,8 +7,9 @@ docs/EMBEDDING.md; everything else is reachable through the layer packages
 
 - Loop: ``App``, ``AppConfig``, ``Scheduler`` (fixed step, interpolation alpha).
 - Data: ``EntityStore`` (SoA + generational handles), ``ObjectPool``, ``PoolStats``,
-  ``ExhaustionPolicy``, ``RingBuffer``, ``OverflowPolicy``, ``SpatialHash``, ``Counter`` /
-  ``CounterCells`` (int counters in int64 cells: past 256 they keep no Python int alive).
+  ``ExhaustionPolicy``, ``RingBuffer``, ``OverflowPolicy``, ``SpatialHash`` (and
+  ``Neighbours``, its pair and separation passes), ``Counter`` / ``CounterCells`` (int
+  counters in int64 cells: past 256 they keep no Python int alive).
 - Drawing: ``GraphicsContext``, ``ShaderLibrary``, ``DEFAULT_SHADER_DIR``, ``InstanceBatch``,
   ``Camera2D``, ``save_screenshot``; the horde's ``Renderer`` and ``build_atlas`` (its
   procedural art), from ``engine.horde``.
@@ -25,6 +26,7 @@ from engine.data import (
     CounterCells,
     EntityStore,
     ExhaustionPolicy,
+    Neighbours,
     ObjectPool,
     OverflowPolicy,
     PoolStats,
@@ -47,7 +49,7 @@ __version__ = "0.1.0"
 __all__ = [
     "App", "AppConfig", "Scheduler",
     "EntityStore", "ObjectPool", "PoolStats", "ExhaustionPolicy", "RingBuffer",
-    "OverflowPolicy", "SpatialHash", "Counter", "CounterCells",
+    "OverflowPolicy", "SpatialHash", "Neighbours", "Counter", "CounterCells",
     "GraphicsContext", "ShaderLibrary", "DEFAULT_SHADER_DIR", "InstanceBatch", "Camera2D",
     "build_atlas", "Renderer", "save_screenshot",
     "World", "WorldConfig", "attach",

@@ -33,7 +33,7 @@ KEY_F3 = 292
 # What demos/boids.py takes from ``engine`` (checked against its source below): the public
 # API, exported from engine/__init__.py.
 BOIDS_NAMES = (
-    "App", "AppConfig", "EntityStore", "ObjectPool", "RingBuffer", "SpatialHash",
+    "App", "AppConfig", "EntityStore", "ObjectPool", "RingBuffer", "SpatialHash", "Neighbours",
     "GraphicsContext", "ShaderLibrary", "DEFAULT_SHADER_DIR", "InstanceBatch", "Camera2D",
     "build_atlas", "save_screenshot", "Profiler", "measure_steady_state", "Counter",
     "CounterCells",

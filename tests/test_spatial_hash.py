@@ -1,4 +1,5 @@
-"""SpatialHash: property tests against brute force, the allocation contract, bad input.
+"""SpatialHash and Neighbours: property tests against brute force, the allocation contract, bad
+input.
 
 Distances in the brute-force references use the hash's own float32 formula
 (``dx*dx + dy*dy < r*r``), so boundary cases agree exactly; forces are compared in float64 with
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.data.spatial_hash import SpatialHash
+from engine.data import Neighbours, SpatialHash
 from engine.profiler.steady_state import measure_steady_state
 
 SETTINGS = settings(max_examples=60, deadline=None)
@@ -73,11 +74,12 @@ def assert_forces_close(got: np.ndarray, want: np.ndarray, r: float) -> None:
     np.testing.assert_allclose(got.astype(np.float64), want, rtol=0, atol=tol)
 
 
-def pairs_of(h: SpatialHash, radius: float, cap: int, n_out: int | None = None):
-    size = n_out if n_out is not None else max(1, h.count * (h.count - 1) // 2)
+def pairs_of(nb: Neighbours, radius: float, cap: int, n_out: int | None = None):
+    n = nb.grid.count
+    size = n_out if n_out is not None else max(1, n * (n - 1) // 2)
     oi = np.zeros(size, np.int64)
     oj = np.zeros(size, np.int64)
-    k = h.neighbour_pairs(radius, cap, oi, oj)
+    k = nb.neighbour_pairs(radius, cap, oi, oj)
     return k, oi[:k], oj[:k]
 
 
@@ -152,6 +154,36 @@ def test_read_only_public_arrays():
             arr[0] = 1
 
 
+@SETTINGS
+@given(scene=scenes())
+def test_cells_of_gives_the_cells_rebuild_gives(scene):
+    """Same arithmetic and clamping as rebuild: for the rebuilt positions, row_cell exactly
+    (float32 or float64 input, int32 or int64 output)."""
+    lo, hi, cell, pos = scene
+    h = SpatialHash(300, cell, lo, hi)
+    h.rebuild(pos)
+    n = len(pos)
+    out = np.full(n, -1, np.int64)
+    h.cells_of(pos[:, 0], pos[:, 1], out)
+    assert out.tolist() == h.row_cell.tolist()
+    out32 = np.full(n + 3, -1, np.int32)
+    h.cells_of(pos[:, 0].astype(np.float64), pos[:, 1].astype(np.float64), out32)
+    assert out32[:n].tolist() == h.row_cell.tolist() and (out32[n:] == -1).all()
+
+
+def test_cells_of_needs_no_rebuild_and_takes_more_points_than_capacity():
+    h = SpatialHash(8, 10.0, (0.0, 0.0), (100.0, 50.0))
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-30, 130, 45).astype(np.float32)
+    y = rng.uniform(-30, 80, 45).astype(np.float32)
+    x[:4] = [np.nan, np.inf, -np.inf, 1e30]
+    out = np.zeros(45, np.int64)
+    h.cells_of(x, y, out)
+    assert out.tolist() == [h.cell_of(float(a), float(b)) for a, b in zip(x, y)]
+    assert out[:4].tolist() == [h.cell_of(0.0, float(y[0])), h.cell_of(100.0, float(y[1])),
+                                h.cell_of(0.0, float(y[2])), h.cell_of(100.0, float(y[3]))]
+
+
 # ---------------------------------------------------------------------------- point queries
 
 
@@ -214,8 +246,9 @@ def test_pairs_equal_brute_force_without_cap(scene, frac):
     lo, hi, cell, pos = scene
     r = cell * frac
     h = SpatialHash(300, cell, lo, hi)
+    nb = Neighbours(h)
     h.rebuild(pos)
-    k, i, j = pairs_of(h, r, 10**9)
+    k, i, j = pairs_of(nb, r, 10**9)
     assert (i < j).all()
     got = set(zip(i.tolist(), j.tolist()))
     assert len(got) == k
@@ -228,8 +261,9 @@ def test_pairs_with_cap_stay_under_it_and_are_true_pairs(scene, frac, cap):
     lo, hi, cell, pos = scene
     r = cell * frac
     h = SpatialHash(300, cell, lo, hi)
+    nb = Neighbours(h)
     h.rebuild(pos)
-    k, i, j = pairs_of(h, r, cap)
+    k, i, j = pairs_of(nb, r, cap)
     per_row = np.bincount(np.concatenate([i, j]), minlength=len(pos))
     assert per_row.max(initial=0) <= cap
     got = set(zip(i.tolist(), j.tolist()))
@@ -244,8 +278,9 @@ def test_wide_caps_count_in_wider_cells_and_still_hold(cap):
     rng = np.random.default_rng(7)
     pos = rng.uniform(0.0, 40.0, (1200, 2)).astype(np.float32)
     h = SpatialHash(1200, 32.0, (0.0, 0.0), (40.0, 40.0))
+    nb = Neighbours(h)
     h.rebuild(pos)
-    k, i, j = pairs_of(h, 16.0, cap)
+    k, i, j = pairs_of(nb, 16.0, cap)
     got = set(zip(i.tolist(), j.tolist()))
     want = brute_pairs(pos, 16.0)
     assert len(got) == k and got <= want
@@ -262,9 +297,10 @@ def test_separation_equals_brute_force_without_cap(scene, frac):
     lo, hi, cell, pos = scene
     r = cell * frac
     h = SpatialHash(300, cell, lo, hi)
+    nb = Neighbours(h)
     h.rebuild(pos)
     out = np.full((len(pos), 2), np.nan, np.float32)
-    h.separation(r, 10**9, out)
+    nb.separation(r, 10**9, out)
     assert_forces_close(out, force_of_pairs(pos, brute_pairs(pos, r), r), r)
 
 
@@ -276,10 +312,11 @@ def test_separation_is_the_force_of_the_capped_pairs(scene, frac, cap):
     lo, hi, cell, pos = scene
     r = cell * frac
     h = SpatialHash(300, cell, lo, hi)
+    nb = Neighbours(h)
     h.rebuild(pos)
-    k, i, j = pairs_of(h, r, cap)
+    k, i, j = pairs_of(nb, r, cap)
     out = np.zeros((len(pos), 2), np.float32)
-    h.separation(r, cap, out)
+    nb.separation(r, cap, out)
     pairs = list(zip(i.tolist(), j.tolist()))
     assert_forces_close(out, force_of_pairs(pos, pairs, r), r)
     every = brute_pairs(pos, r)
@@ -294,12 +331,13 @@ def test_passes_do_not_depend_on_call_order():
     rng = np.random.default_rng(5)
     pos = rng.uniform(0, 300, (2000, 2)).astype(np.float32)
     h = SpatialHash(2000, 12.0, (0, 0), (300, 300))
+    nb = Neighbours(h)
     h.rebuild(pos)
     out = np.zeros((2000, 2), np.float32)
     results = {}
     for radius, cap in [(12.0, 4), (7.0, 10**9), (12.0, 10**9), (7.0, 2), (12.0, 4)]:
-        h.separation(radius, cap, out)
-        k, i, j = pairs_of(h, radius, cap, n_out=40000)
+        nb.separation(radius, cap, out)
+        k, i, j = pairs_of(nb, radius, cap, n_out=40000)
         pairs = sorted(zip(i.tolist(), j.tolist()))
         assert_forces_close(out, force_of_pairs(pos, pairs, radius), radius)
         if cap > 2000:
@@ -311,13 +349,14 @@ def test_passes_do_not_depend_on_call_order():
 
 def test_coincident_rows_get_no_force_and_still_pair():
     h = SpatialHash(4, 10.0, (0, 0), (100, 100))
+    nb = Neighbours(h)
     pos = np.array([[50, 50], [50, 50], [56, 50]], np.float32)
     h.rebuild(pos)
     out = np.zeros((3, 2), np.float32)
-    h.separation(10.0, 8, out)
+    nb.separation(10.0, 8, out)
     # Rows 0 and 1 coincide (no direction: no push); row 2 is 6 away: overlap 4 each.
     np.testing.assert_allclose(out, [[-4, 0], [-4, 0], [8, 0]], atol=1e-5)
-    k, i, j = pairs_of(h, 10.0, 8)
+    k, i, j = pairs_of(nb, 10.0, 8)
     assert set(zip(i.tolist(), j.tolist())) == {(0, 1), (0, 2), (1, 2)}
 
 
@@ -329,16 +368,17 @@ def test_dense_crowd_with_cap_uses_the_compacted_levels(cap):
     pos = rng.normal(500.0, 60.0, (3000, 2)).astype(np.float32)
     pos[:200] = rng.uniform(0, 1000, (200, 2))
     h = SpatialHash(3000, 16.0, (0, 0), (1000, 1000))
+    nb = Neighbours(h)
     h.rebuild(pos)
-    k, i, j = pairs_of(h, 16.0, cap, n_out=3000 * cap)
+    k, i, j = pairs_of(nb, 16.0, cap, n_out=3000 * cap)
     if cap < 150:
-        assert h.last_compactions > 0
+        assert nb.last_compactions > 0
     per_row = np.bincount(np.concatenate([i, j]), minlength=3000)
     assert per_row.max() <= cap
     every = brute_pairs(pos, 16.0)
     assert set(zip(i.tolist(), j.tolist())) <= every
     out = np.zeros((3000, 2), np.float32)
-    h.separation(16.0, cap, out)
+    nb.separation(16.0, cap, out)
     assert_forces_close(out, force_of_pairs(pos, zip(i.tolist(), j.tolist()), 16.0), 16.0)
     if cap == 150:  # above every degree: all pairs
         assert set(zip(i.tolist(), j.tolist())) == every
@@ -346,10 +386,11 @@ def test_dense_crowd_with_cap_uses_the_compacted_levels(cap):
 
 def test_pairs_truncate_and_count():
     h = SpatialHash(20, 10.0, (0, 0), (100, 100))
+    nb = Neighbours(h)
     h.rebuild(np.full((10, 2), 5.0, np.float32))  # 45 pairs
-    k, i, j = pairs_of(h, 5.0, 100, n_out=30)
+    k, i, j = pairs_of(nb, 5.0, 100, n_out=30)
     assert k == 30
-    assert (h.truncated, h.dropped) == (1, 15)
+    assert (nb.truncated, nb.dropped) == (1, 15)
     assert len(set(zip(i.tolist(), j.tolist()))) == 30
 
 
@@ -360,6 +401,7 @@ def test_coherent_rebuilds_with_moves_spawns_and_despawns():
     cap = 800
     pos = rng.uniform(0, 400, (cap, 2)).astype(np.float32)
     h = SpatialHash(cap, 20.0, (0, 0), (400, 400))
+    nb = Neighbours(h)
     n = 500
     for step in range(12):
         pos[:n] += rng.normal(0, 6, (n, 2)).astype(np.float32)
@@ -374,7 +416,7 @@ def test_coherent_rebuilds_with_moves_spawns_and_despawns():
         view = pos[:n]
         h.rebuild(view)
         assert sorted(h.sorted_rows.tolist()) == list(range(n))
-        k, i, j = pairs_of(h, 20.0, 10**9, n_out=20000)
+        k, i, j = pairs_of(nb, 20.0, 10**9, n_out=20000)
         assert set(zip(i.tolist(), j.tolist())) == brute_pairs(view, 20.0)
     h.rebuild(pos[:0])
     assert h.count == 0 and h.cell_count.sum() == 0
@@ -383,13 +425,14 @@ def test_coherent_rebuilds_with_moves_spawns_and_despawns():
 
 def test_empty_and_single_row():
     h = SpatialHash(4, 10.0, (0, 0), (100, 100))
+    nb = Neighbours(h)
     out = np.zeros((4, 2), np.float32)
     h.rebuild(np.zeros((0, 2), np.float32))
-    assert pairs_of(h, 5.0, 3, n_out=4)[0] == 0
-    h.separation(5.0, 3, out[:0])
+    assert pairs_of(nb, 5.0, 3, n_out=4)[0] == 0
+    nb.separation(5.0, 3, out[:0])
     h.rebuild(np.array([[3, 3]], np.float32))
     out[:] = 7
-    h.separation(5.0, 3, out)
+    nb.separation(5.0, 3, out)
     assert out[0].tolist() == [0, 0] and out[1].tolist() == [7, 7]
     assert h.nearest(3.0, 3.0, 0.5) == 0
 
@@ -407,12 +450,16 @@ class _Scene:
         self.pos = rng.uniform(0, 1000, (N_ALLOC, 2)).astype(np.float32)
         self.vel = rng.normal(0, 1.5, (N_ALLOC, 2)).astype(np.float32)
         self.hash = SpatialHash(N_ALLOC, 20.0, (0, 0), (1000, 1000))
+        self.near = Neighbours(self.hash)
         self.hash.rebuild(self.pos)
         self.out_rows = np.zeros(512, np.int32)
         self.out_i = np.zeros(N_ALLOC * 6, np.int64)
         self.out_j = np.zeros(N_ALLOC * 6, np.int64)
         self.force = np.zeros((N_ALLOC, 2), np.float32)
         self.side = np.array(1000.0, np.float32)
+        self.x = self.pos[:, 0]
+        self.y = self.pos[:, 1]
+        self.cells = np.zeros(N_ALLOC, np.int64)
 
     def tick(self) -> None:
         np.add(self.pos, self.vel, out=self.pos)
@@ -443,19 +490,22 @@ def _leaky(fn, kind: str):
 
 def _calls(s: _Scene):
     h = s.hash
+    nb = s.near
     return {
         "rebuild": s.tick,
         "query_radius": lambda: h.query_radius(500.0, 500.0, 45.0, s.out_rows),
         "nearest": lambda: h.nearest(500.0, 500.0, 45.0),
-        "neighbour_pairs": lambda: h.neighbour_pairs(20.0, 6, s.out_i, s.out_j),
-        "separation_capped": lambda: h.separation(20.0, 6, s.force),
-        "separation_uncapped": lambda: h.separation(20.0, 10**9, s.force),
+        "cells_of": lambda: h.cells_of(s.x, s.y, s.cells),
+        "neighbour_pairs": lambda: nb.neighbour_pairs(20.0, 6, s.out_i, s.out_j),
+        "separation_capped": lambda: nb.separation(20.0, 6, s.force),
+        "separation_uncapped": lambda: nb.separation(20.0, 10**9, s.force),
     }
 
 
 # The neighbour passes take ~1-2 ms here (several times that under tracemalloc): shorter
 # windows keep this file near 30 s; a leak of one object per call still shows as 100 blocks.
 WINDOWS = {"rebuild": (100, 500), "query_radius": (100, 500), "nearest": (100, 500),
+           "cells_of": (100, 500),
            "neighbour_pairs": (30, 100), "separation_capped": (30, 100),
            "separation_uncapped": (30, 100)}
 
@@ -523,6 +573,7 @@ def test_rebuild_rejects_bad_positions(pos, exc, words):
 
 def test_queries_reject_bad_buffers_and_arguments():
     h = SpatialHash(10, 2.0, (0, 0), (10, 10))
+    nb = Neighbours(h)
     h.rebuild(np.ones((4, 2), np.float32))
     with pytest.raises(TypeError, match="int32 or int64, got float32"):
         h.query_radius(1.0, 1.0, 1.0, np.zeros(4, np.float32))
@@ -534,25 +585,38 @@ def test_queries_reject_bad_buffers_and_arguments():
         h.query_radius(1.0, 1.0, -1.0, np.zeros(4, np.int64))
     with pytest.raises(ValueError, match="max_r must be >= 0, got nan"):
         h.nearest(1.0, 1.0, float("nan"))
+    x = np.zeros(4, np.float32)
+    with pytest.raises(TypeError, match="y must be a float32 or float64 numpy array, got int64"):
+        h.cells_of(x, np.zeros(4, np.int64), np.zeros(4, np.int64))
+    with pytest.raises(TypeError, match="x must be a float32 or float64 numpy array, got list"):
+        h.cells_of([0.0], x, np.zeros(4, np.int64))
+    with pytest.raises(ValueError, match=r"one length, got shapes \(4,\) and \(3,\)"):
+        h.cells_of(x, x[:3], np.zeros(4, np.int64))
+    with pytest.raises(ValueError, match="hold 4 cell ids, got length 3"):
+        h.cells_of(x, x, np.zeros(3, np.int64))
+    with pytest.raises(TypeError, match="out must have dtype int32 or int64, got float32"):
+        h.cells_of(x, x, x)
+    with pytest.raises(TypeError, match="grid must be a SpatialHash, got dict"):
+        Neighbours({})  # type: ignore[arg-type]
     oi, oj = np.zeros(6, np.int64), np.zeros(6, np.int64)
     with pytest.raises(TypeError, match="out_j must have dtype int32 or int64, got uint8"):
-        h.neighbour_pairs(1.0, 2, oi, np.zeros(6, np.uint8))
+        nb.neighbour_pairs(1.0, 2, oi, np.zeros(6, np.uint8))
     with pytest.raises(ValueError, match="same length, got 6 and 5"):
-        h.neighbour_pairs(1.0, 2, oi, np.zeros(5, np.int64))
+        nb.neighbour_pairs(1.0, 2, oi, np.zeros(5, np.int64))
     with pytest.raises(ValueError, match=r"radius must be in \(0, cell_size=2.0\], got 3.0"):
-        h.neighbour_pairs(3.0, 2, oi, oj)
+        nb.neighbour_pairs(3.0, 2, oi, oj)
     with pytest.raises(ValueError, match="got 0.0"):
-        h.neighbour_pairs(0.0, 2, oi, oj)
+        nb.neighbour_pairs(0.0, 2, oi, oj)
     with pytest.raises(ValueError, match="max_per_entity must be >= 0, got -1"):
-        h.neighbour_pairs(1.0, -1, oi, oj)
+        nb.neighbour_pairs(1.0, -1, oi, oj)
     with pytest.raises(TypeError, match="max_per_entity must be an int, got float"):
-        h.neighbour_pairs(1.0, 2.0, oi, oj)
+        nb.neighbour_pairs(1.0, 2.0, oi, oj)
     force = np.zeros((4, 2), np.float32)
     with pytest.raises(TypeError, match="float32, got float64"):
-        h.separation(1.0, 2, np.zeros((4, 2)))
+        nb.separation(1.0, 2, np.zeros((4, 2)))
     with pytest.raises(ValueError, match=r"shape \(4, 2\) or more rows, got \(3, 2\)"):
-        h.separation(1.0, 2, force[:3])
+        nb.separation(1.0, 2, force[:3])
     with pytest.raises(ValueError, match="C-contiguous"):
-        h.separation(1.0, 2, np.zeros((4, 4), np.float32)[:, ::2])
+        nb.separation(1.0, 2, np.zeros((4, 4), np.float32)[:, ::2])
     with pytest.raises(ValueError, match="max_neighbours must be >= 0, got -2"):
-        h.separation(1.0, -2, force)
+        nb.separation(1.0, -2, force)

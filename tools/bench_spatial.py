@@ -1,4 +1,4 @@
-"""Benchmark of engine.data.SpatialHash: rebuild, point queries, neighbour passes.
+"""Benchmark of engine.data.SpatialHash and Neighbours: rebuild, point queries, neighbour passes.
 
 Scene: n rows uniformly in a square world at a fixed density (default 100k rows per
 4000 x 4000 units: ~20 neighbours within 32 units), cell_size = radius = 32 (twice an enemy
@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from engine.data.spatial_hash import SpatialHash
+from engine.data.spatial import Neighbours, SpatialHash
 from tools.common import tool_parser
 
 RADIUS = 32.0
@@ -57,6 +57,7 @@ def bench(n: int, *, density: float = 1.0, ticks: int = 20, cap: int = 8,
     vel = (np.stack([np.cos(angle), np.sin(angle)], axis=1) * 3.3).astype(np.float32)
     side32 = np.array(side, np.float32)
     h = SpatialHash(n, RADIUS, (0.0, 0.0), (side, side))
+    near = Neighbours(h)
     force = np.zeros((n, 2), np.float32)
     out_i = np.zeros(n * cap, np.int64)
     out_j = np.zeros(n * cap, np.int64)
@@ -72,9 +73,9 @@ def bench(n: int, *, density: float = 1.0, ticks: int = 20, cap: int = 8,
     result: dict[str, float] = {"n": n, "world": side, "rebuild_cold_ms": cold / 1e6}
 
     passes = {
-        "separation": lambda: h.separation(RADIUS, cap, force),
-        "separation_nocap": lambda: h.separation(RADIUS, 1 << 30, force),
-        "pairs": lambda: h.neighbour_pairs(RADIUS, cap, out_i, out_j),
+        "separation": lambda: near.separation(RADIUS, cap, force),
+        "separation_nocap": lambda: near.separation(RADIUS, 1 << 30, force),
+        "pairs": lambda: near.neighbour_pairs(RADIUS, cap, out_i, out_j),
     }
     wall: dict[str, list[int]] = {"rebuild": [], "tick": []}
     cpu: dict[str, list[int]] = {"rebuild": [], "tick": []}
@@ -96,13 +97,14 @@ def bench(n: int, *, density: float = 1.0, ticks: int = 20, cap: int = 8,
                     wall["tick"].append(w2 - w0)
                     cpu["tick"].append(c2 - c0)
         if name == "separation":
-            result["shifts"] = h.last_shifts
-            result["compactions"] = h.last_compactions
+            result["shifts"] = near.last_shifts
+            result["compactions"] = near.last_compactions
     for key in wall:
         result[f"{key}_ms"], result[f"{key}_min_ms"] = _stats(wall[key])
         result[f"{key}_cpu_ms"] = _stats(cpu[key])[0]
 
-    k = h.neighbour_pairs(RADIUS, 1 << 30, np.zeros(n * 64, np.int64), np.zeros(n * 64, np.int64))
+    k = near.neighbour_pairs(RADIUS, 1 << 30, np.zeros(n * 64, np.int64),
+                             np.zeros(n * 64, np.int64))
     result["neighbours"] = 2.0 * k / n
 
     centres = rng.uniform(0.0, side, (200, 2))

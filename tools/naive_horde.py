@@ -35,7 +35,7 @@ from operator import attrgetter
 from engine.combat.config import WorldConfig
 from engine.combat.particles import HIT_COLOR
 from engine.combat.tiers import tier_weights
-from engine.data.spatial_hash import SpatialHash
+from engine.data.spatial import SpatialHash
 
 __all__ = ["Enemy", "Projectile", "Particle", "DamageEvent", "NaiveHorde"]
 

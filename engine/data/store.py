@@ -310,17 +310,6 @@ class EntityStore:
         row = self.row_of(handle)
         return row >= 0 and not self._dead[row]
 
-    def handle_of(self, row: int) -> int:
-        """The handle of a live row.
-
-        Raises:
-            StoreError: row outside ``[0, count)``.
-        """
-        if not 0 <= row < self._count:
-            raise StoreError(f"store {self.name!r}: expected a row in [0, {self._count}), "
-                             f"got {row}")
-        return int(self.handles[row])
-
     def rows_of(self, handles: np.ndarray, out: np.ndarray) -> None:
         """Resolve many handles at once: ``out[i]`` = row, or -1 for a stale or foreign one.
 

@@ -16,7 +16,6 @@ The moderngl context itself belongs to whoever created it (the core layer, or a 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
 from typing import Any
 
 import moderngl
@@ -88,10 +87,6 @@ class GraphicsContext:
     def live(self) -> dict[str, int]:
         """Kind -> objects created and not released (a new dict: for the dashboard, not a frame)."""
         return {kind: made - freed for kind, (made, freed) in self.stats.items()}
-
-    def live_objects(self, kind: str | None = None) -> list[Any]:
-        """The live objects, optionally of one kind (for leak hunting; allocates a list)."""
-        return [obj for k, obj in self._live.values() if kind is None or k == kind]
 
     def _track(self, kind: str, obj: Any) -> Any:
         self._live[id(obj)] = (kind, obj)
@@ -256,12 +251,6 @@ class GraphicsContext:
         rs = self.render_stats
         rs.gl_released += 1
         rs.gl_live -= 1
-
-    def release_many(self, objs: Iterable[Any]) -> None:
-        """Release each object of ``objs`` (``None`` entries are skipped)."""
-        for obj in objs:
-            if obj is not None:
-                self.release(obj)
 
     def release_all(self) -> int:
         """Release every live object (users before what they use); returns how many."""

@@ -1,0 +1,15 @@
+"""Spatial queries over fixed world bounds, rebuilt every tick, allocation-free.
+
+* ``SpatialHash`` (grid.py): the uniform grid - ``rebuild`` by a coherent sort, the cell layout
+  (``sorted_rows``, ``cell_start``, ``cell_count``, ``row_cell``), ``cells_of`` (cell ids of
+  any points, clamped like ``rebuild``), ``query_radius`` and ``nearest``.
+* ``Neighbours`` (neighbours.py, over the band orderings of bands.py): every pair closer than a
+  radius with a per-row cap, as a pair list or as push-apart forces.
+
+Imports point one way: neighbours -> bands -> grid -> checks.
+"""
+
+from .grid import SpatialHash
+from .neighbours import Neighbours
+
+__all__ = ["SpatialHash", "Neighbours"]

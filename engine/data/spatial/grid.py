@@ -1,0 +1,461 @@
+"""Uniform-grid spatial hash over fixed world bounds, rebuilt every tick, allocation-free.
+
+Layout
+------
+The world rectangle ``[world_min, world_max)`` is cut into ``grid_w x grid_h`` square cells of
+``cell_size``; positions outside it clamp to the edge cells (NaN clamps to the low edge), so every
+row lands in some cell. Cell ``(cx, cy)`` has id ``cy * grid_w + cx``; ``cells_of`` gives the id
+of any point with exactly the clamping of ``rebuild``.
+
+Internally each cell is split into ``sub`` (a power of two, normally 4) columns of *fine cells*.
+``rebuild`` sorts rows by fine cell (row-major), so rows of one cell are contiguous in
+``sorted_rows`` (ordered inside the cell by fine column, then row index), and ``cell_start`` /
+``cell_count`` index that order. The fine order is what lets ``Neighbours`` (neighbours.py)
+build its orderings without sorting again.
+
+Why a sort and not a scatter: the counting-sort scatter needs each row's rank inside its cell,
+which numpy cannot compute without ``argsort`` (85 KB per 10k rows). Instead the packed keys
+``fine_cell << 32 | row`` are laid out *in the previous tick's sorted order* and sorted in place
+with ``kind='stable'`` (timsort): rows that stayed in their fine cell are already in order, so
+the sort is a few times cheaper than a cold quicksort (figures in docs/BENCHMARKS.md). Rows
+removed since the last rebuild get a sentinel key and sort last. Cell starts come from the
+sorted keys by two "last write wins" scatters and a prefix sum (``np.add.at`` leaves a 5 KB
+transient, over the 4 KB contract).
+
+Allocation contract
+-------------------
+Everything is preallocated at construction for ``capacity`` rows. ``rebuild``, ``cells_of`` and
+the queries allocate no array data after warm-up: they use ``out=`` into scratch buffers,
+``take(..., mode='clip')`` for gathers, fancy *assignment* for scatters, 0-d arrays for scalar
+operands, and ``np.add.accumulate`` / ``argmin`` rather than ``np.cumsum`` / ``min`` (which keep
+small per-shape caches growing for thousands of calls in numpy 2.4). What remains is transient
+Python objects (a view or numpy scalar here and there, freed at once) and, inside ``rebuild``,
+timsort's merge buffer, which numpy takes with C ``malloc`` and frees before returning (no Python
+object, no GC pressure, invisible to tracemalloc).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import checks
+
+__all__ = ["SpatialHash"]
+
+_LOW32 = np.int64(0xFFFFFFFF)
+_MAX_FINE_CELLS = 1 << 21
+_MAX_SUB = 4
+
+
+def compact_into(mask: np.ndarray, values: np.ndarray, ci: np.ndarray, cj: np.ndarray,
+                 stage: np.ndarray) -> int:
+    """Write ``values[mask]`` to ``stage[1:]`` in order; return how many.
+
+    Slot compaction: the running count of the mask, times the mask, is each kept item's
+    destination (1-based) and 0 for the others, so ``stage[0]`` is the dump slot. ``ci`` and
+    ``cj`` are int64 scratch views of ``len(mask)``; allocates no array data.
+    """
+    k = mask.shape[0]
+    np.copyto(ci, mask)
+    np.add.accumulate(ci, out=cj)
+    total: int = cj.item(k - 1)
+    if total:
+        np.multiply(ci, cj, out=ci)
+        stage[ci] = values
+    return total
+
+
+class SpatialHash:
+    """Uniform grid over fixed world bounds; rebuilt each tick; queries into caller buffers.
+
+    Public read-only state after ``rebuild`` (arrays are read-only views; the ``[:count]``
+    properties create a view object per access, nothing else):
+
+    * ``count`` - rows in the last rebuild; ``grid_w``, ``grid_h`` - cells per axis.
+    * ``cell_start``, ``cell_count`` - per cell id ``cy * grid_w + cx``, into ``sorted_rows``.
+    * ``sorted_rows`` - row indices (int64) grouped by cell, ``count`` long.
+    * ``row_cell`` - cell id (int64) of each row, ``count`` long.
+    * ``truncated`` / ``dropped`` - queries whose output buffer was too small, and results
+      those calls could not write (cumulative counters).
+
+    Pairs and push-apart forces between rows come from a ``Neighbours`` over this hash.
+
+    Args:
+        capacity: the most rows a rebuild may hold.
+        cell_size: side of a cell in world units; neighbour passes need ``radius <= cell_size``.
+        world_min: ``(x0, y0)``, the low corner of the world.
+        world_max: ``(x1, y1)``, the high corner; must exceed ``world_min`` on both axes.
+
+    Raises:
+        ValueError: capacity or cell_size not positive, world_max not above world_min, or a grid
+            too large (more than 2**21 cells).
+        TypeError: capacity not an int, or a corner not a pair of numbers.
+    """
+
+    def __init__(
+        self,
+        capacity: int,
+        cell_size: float,
+        world_min: tuple[float, float] = (0.0, 0.0),
+        world_max: tuple[float, float] = (4096.0, 4096.0),
+    ) -> None:
+        capacity, cell, (x0, y0), (x1, y1) = checks.grid_args(capacity, cell_size, world_min,
+                                                              world_max)
+        gw = max(1, math.ceil((x1 - x0) / cell))
+        gh = max(1, math.ceil((y1 - y0) / cell))
+        if gw * gh > _MAX_FINE_CELLS:
+            raise ValueError(
+                f"grid of {gw} x {gh} = {gw * gh} cells exceeds the limit of {_MAX_FINE_CELLS}; "
+                f"raise cell_size (got {cell}) or shrink the world")
+        sub = _MAX_SUB
+        while sub > 1 and gw * gh * sub > _MAX_FINE_CELLS:
+            sub //= 2
+
+        self.capacity = capacity
+        self.cell_size = cell
+        self.world_min = (x0, y0)
+        self.world_max = (x1, y1)
+        self.grid_w = gw
+        self.grid_h = gh
+        self.sub = sub
+        """Fine columns per cell (a power of two): the x resolution of the sorted order."""
+        self.count = 0
+        self.truncated = 0
+        self.dropped = 0
+
+        fgw = gw * sub
+        nf = gh * fgw
+        ncells = gw * gh
+        self._fgw = fgw
+        self._nf = nf
+        self._x0 = np.array(x0, np.float64)
+        self._y0 = np.array(y0, np.float64)
+        self._inv_fine_f = sub / cell
+        self._inv_cell_f = 1.0 / cell
+        self._inv_fine = np.array(self._inv_fine_f, np.float64)
+        self._inv_cell = np.array(self._inv_cell_f, np.float64)
+        self._sub_shift = sub.bit_length() - 1
+        self._zero_f64 = np.array(0.0, np.float64)
+        self._fx_hi = np.array(fgw - 1, np.float64)
+        self._cy_hi = np.array(gh - 1, np.float64)
+        self._fgw_i = np.array(fgw, np.int64)
+        self._gw_i = np.array(gw, np.int64)
+        self._shift32 = np.array(32, np.int64)
+        self._sub_shift_i = np.array(self._sub_shift, np.int64)
+        self._one_i = np.array(1, np.int64)
+        # Rebuilds so far, in a cell (a plain int past 256 keeps a heap int alive): lets a
+        # Neighbours tell whether its orderings are from the last rebuild.
+        self._builds = np.zeros((), np.int64)
+
+        # Per-row and per-sorted-position buffers. _f64, _fx and _frow are scratch of rebuild
+        # and cells_of only; the others hold the last rebuild (Neighbours reads _sf, _pos_c).
+        self._ar = np.arange(capacity + 1, dtype=np.int64)
+        self._revar = np.arange(capacity - 1, -1, -1, dtype=np.int64)
+        self._f64 = np.zeros(capacity, np.float64)
+        self._fx = np.zeros(capacity, np.int64)
+        self._frow = np.zeros(capacity, np.int64)
+        self._row_cell = np.zeros(capacity, np.int64)
+        self._keys = np.zeros(capacity, np.int64)
+        self._sorted_rows = np.zeros(capacity, np.int64)
+        self._sf = np.zeros(capacity, np.int64)  # fine cell of each sorted position
+        self._rev = np.zeros(capacity, np.int64)
+        self._pos_c = np.zeros(capacity, np.complex64)  # (x, y) in sorted order
+
+        # Per-fine-cell and per-cell buffers (Neighbours reads _fcount and _fstart).
+        self._fend = np.zeros(nf, np.int64)
+        self._fbeg = np.zeros(nf, np.int64)
+        self._fcount = np.zeros(nf, np.int64)
+        self._fstart = np.zeros(nf + 1, np.int64)
+        self._cell_count = np.zeros(ncells, np.int64)
+
+        self._cell_start_ro = self._fstart[0:nf:sub]
+        self._cell_start_ro.flags.writeable = False
+        self._cell_count_ro = self._cell_count.view()
+        self._cell_count_ro.flags.writeable = False
+        self._sorted_rows_ro = self._sorted_rows.view()
+        self._sorted_rows_ro.flags.writeable = False
+        self._row_cell_ro = self._row_cell.view()
+        self._row_cell_ro.flags.writeable = False
+
+        # Point-query scratch.
+        self._cand_pos = np.zeros(capacity, np.complex64)
+        self._cand_rows = np.zeros(capacity, np.int64)
+        self._dx = np.zeros(capacity, np.float32)
+        self._dy = np.zeros(capacity, np.float32)
+        self._d2 = np.zeros(capacity, np.float32)
+        self._acc = np.zeros(capacity, bool)
+        self._ci = np.zeros(capacity, np.int64)
+        self._cj = np.zeros(capacity, np.int64)
+        self._stage = np.zeros(capacity + 1, np.int64)  # slot 0 is the dump slot
+        self._r2 = np.array(0.0, np.float32)
+        self._qx = np.array(0.0, np.float32)
+        self._qy = np.array(0.0, np.float32)
+        self._inf32 = np.array(np.inf, np.float32)
+
+    # ------------------------------------------------------------------ public views
+
+    @property
+    def cell_start(self) -> np.ndarray:
+        """Start of each cell's rows in ``sorted_rows`` (read-only, ``grid_w * grid_h`` long)."""
+        return self._cell_start_ro
+
+    @property
+    def cell_count(self) -> np.ndarray:
+        """Rows in each cell (read-only, ``grid_w * grid_h`` long)."""
+        return self._cell_count_ro
+
+    @property
+    def sorted_rows(self) -> np.ndarray:
+        """Row indices grouped by cell (read-only view, ``count`` long)."""
+        return self._sorted_rows_ro[: self.count]
+
+    @property
+    def row_cell(self) -> np.ndarray:
+        """Cell id of each row (read-only view, ``count`` long)."""
+        return self._row_cell_ro[: self.count]
+
+    # ------------------------------------------------------------------ cell index
+
+    def cell_of(self, x: float, y: float) -> int:
+        """Cell id of one point, clamped to the grid like ``rebuild`` does (for tests and tools;
+        per-tick code uses ``cells_of``)."""
+        return self._cy_of(y) * self.grid_w + self._cx_of(x)
+
+    def cells_of(self, x: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
+        """Write the cell id of each point ``(x[i], y[i])`` into ``out[i]``.
+
+        The same float64 arithmetic and clamping as ``rebuild`` (outside the world: the edge
+        cell; NaN: the low edge), so for the positions of a rebuild ``out`` equals
+        ``row_cell``; ids can index per-cell arrays of ``grid_w * grid_h`` without a check.
+        Needs no rebuild. Any number of points (worked through in chunks of ``capacity``).
+
+        Args:
+            x, y: 1-D float32 or float64 arrays of one length (strided views such as
+                ``pos[:, 0]`` are fine).
+            out: writeable 1-D int32 or int64 array, at least ``len(x)`` long.
+
+        Allocation contract: allocates no array data (views only).
+
+        Raises:
+            TypeError: x or y not a float32/float64 numpy array, out not int32/int64.
+            ValueError: x, y not 1-D of one length, or out shorter.
+        """
+        n = checks.points(x, y, out)
+        cap = self.capacity
+        for a in range(0, n, cap):
+            b = min(n, a + cap)
+            k = b - a
+            f64 = self._f64[:k]
+            cx = self._fx[:k]
+            cy = self._frow[:k]
+            self._axis_index(x[a:b], self._x0, self._inv_fine, self._fx_hi, f64, cx)
+            np.right_shift(cx, self._sub_shift_i, out=cx)
+            self._axis_index(y[a:b], self._y0, self._inv_cell, self._cy_hi, f64, cy)
+            np.multiply(cy, self._gw_i, out=cy)
+            np.add(cy, cx, out=cy)
+            np.copyto(out[a:b], cy, casting="same_kind")
+
+    def _axis_index(self, src: np.ndarray, origin: np.ndarray, scale: np.ndarray,
+                    hi: np.ndarray, f64: np.ndarray, out: np.ndarray) -> None:
+        """``out = trunc(clamp((src - origin) * scale, 0, hi))``, in float64 so that a pair
+        closer than cell_size never lands two cell rows apart through rounding."""
+        np.copyto(f64, src)
+        np.subtract(f64, origin, out=f64)
+        np.multiply(f64, scale, out=f64)
+        np.fmax(f64, self._zero_f64, out=f64)  # NaN and -inf -> 0
+        f64.clip(self._zero_f64, hi, out=f64)
+        np.copyto(out, f64, casting="unsafe")
+
+    # ------------------------------------------------------------------ rebuild
+
+    def rebuild(self, pos: np.ndarray) -> None:
+        """Rebuild the grid from ``pos``, a C-contiguous ``(n, 2)`` float32 array, n <= capacity.
+
+        Allocation contract: allocates no array data after warm-up. Transients: a view object or
+        two, and timsort's C merge buffer (malloc'ed and freed inside ``ndarray.sort``, not a
+        Python object; see the module docstring).
+
+        Raises:
+            TypeError: pos is not a float32 numpy array.
+            ValueError: pos is not C-contiguous with shape (n, 2), or n > capacity.
+        """
+        n = checks.positions(pos, self.capacity)
+        n_prev = self.count
+        np.add(self._builds, self._one_i, out=self._builds)
+        if n == 0:
+            self.count = 0
+            self._fstart.fill(0)
+            self._cell_count.fill(0)
+            return
+
+        # Fine column and cell row of each row, then the cell and fine cell ids.
+        f64 = self._f64[:n]
+        fx = self._fx[:n]
+        frow = self._frow[:n]
+        self._axis_index(pos[:, 0], self._x0, self._inv_fine, self._fx_hi, f64, fx)
+        self._axis_index(pos[:, 1], self._y0, self._inv_cell, self._cy_hi, f64, frow)
+        row_cell = self._row_cell[:n]
+        np.multiply(frow, self._gw_i, out=row_cell)
+        np.multiply(frow, self._fgw_i, out=frow)
+        np.add(frow, fx, out=frow)  # fine cell id
+        np.right_shift(fx, self._sub_shift_i, out=fx)
+        np.add(row_cell, fx, out=row_cell)
+
+        # Keys in the previous sorted order; rows gone since then sort last.
+        keys = self._keys
+        if n_prev > n:
+            self._frow[n:n_prev] = self._nf
+        m = max(n, n_prev)
+        kp = keys[:n_prev]
+        prev_rows = self._sorted_rows[:n_prev]
+        self._frow.take(prev_rows, out=kp, mode="clip")
+        np.left_shift(kp, self._shift32, out=kp)
+        np.bitwise_or(kp, prev_rows, out=kp)
+        if n > n_prev:
+            kn = keys[n_prev:n]
+            np.left_shift(self._frow[n_prev:n], self._shift32, out=kn)
+            np.bitwise_or(kn, self._ar[n_prev:n], out=kn)
+        keys[:m].sort(kind="stable")
+        kv = keys[:n]
+        sorted_rows = self._sorted_rows[:n]
+        sf = self._sf[:n]
+        np.bitwise_and(kv, _LOW32, out=sorted_rows)
+        np.right_shift(kv, self._shift32, out=sf)
+        self.count = n
+
+        # Fine-cell starts: "last write wins" scatters give each fine cell's last position + 1
+        # and (over the reversed order) its first position; empty cells get 0 - 0.
+        self._fend.fill(0)
+        self._fbeg.fill(0)
+        self._fend[sf] = self._ar[1 : n + 1]
+        rev = self._rev[:n]
+        np.copyto(rev, sf[::-1])
+        self._fbeg[rev] = self._revar[self.capacity - n :]
+        np.subtract(self._fend, self._fbeg, out=self._fcount)
+        np.add.accumulate(self._fcount, out=self._fstart[1:])
+        sub = self.sub
+        nf = self._nf
+        np.subtract(self._fstart[sub::sub], self._fstart[0:nf:sub], out=self._cell_count)
+
+        # Sorted positions snapshot (the queries and passes read these, not pos): one gather of
+        # (x, y) pairs viewed as complex64.
+        pos.view(np.complex64).reshape(n).take(sorted_rows, out=self._pos_c[:n], mode="clip")
+
+    # ------------------------------------------------------------------ point queries
+
+    # One point's cell along each axis: the float64 arithmetic and clamps of _axis_index, so
+    # that the queries visit exactly the cells rebuild put the rows in.
+    def _cx_of(self, x: float) -> int:
+        v = (x - self.world_min[0]) * self._inv_fine_f
+        if not v > 0.0:  # also NaN
+            return 0
+        if v >= self._fgw - 1:  # also inf
+            return self.grid_w - 1
+        return int(v) >> self._sub_shift
+
+    def _cy_of(self, y: float) -> int:
+        v = (y - self.world_min[1]) * self._inv_cell_f
+        if not v > 0.0:
+            return 0
+        if v >= self.grid_h - 1:
+            return self.grid_h - 1
+        return int(v)
+
+    def _set_query(self, x: float, y: float, r: float) -> None:
+        self._qx.fill(x)
+        self._qy.fill(y)
+        self._r2.fill(np.float32(r) * np.float32(r))
+
+    def _gather_candidates(self, x: float, y: float, r: float) -> int:
+        """Copy the rows of the cells within r of (x, y) (one slice per cell row) and their
+        positions into scratch; leave their float32 squared distances in ``self._d2``."""
+        cx0, cx1 = self._cx_of(x - r), self._cx_of(x + r)
+        cy0, cy1 = self._cy_of(y - r), self._cy_of(y + r)
+        sub = self.sub
+        gw = self.grid_w
+        fstart = self._fstart
+        k = 0
+        for cy in range(cy0, cy1 + 1):
+            lo = fstart.item((cy * gw + cx0) * sub)
+            hi = fstart.item((cy * gw + cx1 + 1) * sub)
+            if hi > lo:
+                np.copyto(self._cand_pos[k : k + hi - lo], self._pos_c[lo:hi])
+                np.copyto(self._cand_rows[k : k + hi - lo], self._sorted_rows[lo:hi])
+                k += hi - lo
+        if k:
+            cand = self._cand_pos[:k]
+            dx = self._dx[:k]
+            dy = self._dy[:k]
+            d2 = self._d2[:k]
+            np.subtract(cand.real, self._qx, out=dx)
+            np.subtract(cand.imag, self._qy, out=dy)
+            np.multiply(dx, dx, out=d2)
+            np.multiply(dy, dy, out=dy)
+            np.add(d2, dy, out=d2)
+        return k
+
+    def query_radius(self, x: float, y: float, r: float, out: np.ndarray) -> int:
+        """Write the rows closer than ``r`` to ``(x, y)`` into ``out``; return how many.
+
+        The test is float32 ``dx*dx + dy*dy < r*r`` on the positions of the last rebuild. Rows
+        come in cell order. When ``out`` is too short, the first ``len(out)`` are written,
+        ``truncated`` grows by one and ``dropped`` by the rest.
+
+        Allocation contract: allocates no array data (a few Python numbers and views, freed at
+        once).
+
+        Raises:
+            TypeError: out is not an int32/int64 numpy array.
+            ValueError: out not 1-D or not writeable, or r negative or NaN.
+        """
+        checks.index_out(out, "out")
+        if not r >= 0.0:
+            raise ValueError(f"r must be >= 0, got {r}")
+        if self.count == 0 or not (x == x and y == y):
+            return 0
+        self._set_query(x, y, r)
+        k = self._gather_candidates(x, y, r)
+        if k == 0:
+            return 0
+        acc = self._acc[:k]
+        np.less(self._d2[:k], self._r2, out=acc)
+        found = compact_into(acc, self._cand_rows[:k], self._ci[:k], self._cj[:k], self._stage)
+        written = found if found <= out.shape[0] else out.shape[0]
+        if written:
+            np.copyto(out[:written], self._stage[1 : written + 1], casting="same_kind")
+        if written < found:
+            self.truncated += 1
+            self.dropped += found - written
+        return written
+
+    def nearest(self, x: float, y: float, max_r: float) -> int:
+        """The row closest to ``(x, y)`` and closer than ``max_r``, or -1 if there is none.
+
+        Ties (equal float32 squared distance) go to the lowest row index.
+
+        Allocation contract: allocates no array data (Python numbers and views, freed at once).
+
+        Raises:
+            ValueError: max_r negative or NaN.
+        """
+        if not max_r >= 0.0:
+            raise ValueError(f"max_r must be >= 0, got {max_r}")
+        if self.count == 0 or not (x == x and y == y):
+            return -1
+        self._set_query(x, y, max_r)
+        k = self._gather_candidates(x, y, max_r)
+        if k == 0:
+            return -1
+        d2 = self._d2[:k]
+        np.fmin(d2, self._inf32, out=d2)  # NaN (a NaN position) -> inf
+        i = int(d2.argmin())
+        if not d2.item(i) < self._r2.item():
+            return -1
+        eq = self._acc[:k]
+        np.equal(d2, d2[i], out=eq)
+        rows = self._ci[:k]
+        rows.fill(self.capacity)
+        np.copyto(rows, self._cand_rows[:k], where=eq)
+        return rows.item(int(rows.argmin()))
