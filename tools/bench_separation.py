@@ -232,10 +232,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = tool_parser("bench_separation", __doc__)
     parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000],
                         help="horde sizes (default: 10000 100000)")
-    parser.add_argument("--warmup", type=int, default=300, help="ticks before the snapshot (default: %(default)s)")
-    parser.add_argument("--steps", type=int, default=30, help="relaxation steps, 30 = 1 s (default: %(default)s)")
-    parser.add_argument("--repeat", type=int, default=5, help="timed calls per pass (default: %(default)s)")
-    parser.add_argument("--cap", type=int, default=8, help="the exact pass's cap per enemy (default: %(default)s)")
+    parser.add_argument("--warmup", type=int, default=300,
+                        help="ticks before the snapshot (default: %(default)s)")
+    parser.add_argument("--steps", type=int, default=30,
+                        help="relaxation steps, 30 = 1 s (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="timed calls per pass (default: %(default)s)")
+    parser.add_argument("--cap", type=int, default=8,
+                        help="the exact pass's cap per enemy (default: %(default)s)")
     parser.add_argument("--one-tier", action="store_true",
                         help="swarm enemies only (one radius: the same force law for both)")
     args = parser.parse_args(argv)
