@@ -74,10 +74,11 @@ class ProjectileSystem(CounterCells):
         self._freach = np.zeros(cap, np.float32)
         self._fr = np.zeros(cap, np.float32)
         self._flast = np.zeros(cap, np.int64)
-        self._cx = np.zeros((2, cap), np.int64)
-        self._cy = np.zeros((2, cap), np.int64)
-        self._cell = np.zeros(cap, np.int64)
-        self._tmpf = np.zeros(cap, np.float32)
+        self._corner_cells = np.zeros((4, cap), np.int64)
+        self._xlo = np.zeros(cap, np.float32)
+        self._xhi = np.zeros(cap, np.float32)
+        self._ylo = np.zeros(cap, np.float32)
+        self._yhi = np.zeros(cap, np.float32)
         self._cand_mask = np.zeros(ecap, np.bool_)
         self._row_cell = np.zeros(ecap, np.int64)
         self._cand = np.zeros(ecap + 1, np.int64)
@@ -112,16 +113,9 @@ class ProjectileSystem(CounterCells):
         self._xmin, self._xmax = lo[0:1].reshape(()), hi[0:1].reshape(())
         self._ymin, self._ymax = lo[1:2].reshape(()), hi[1:2].reshape(())
         self._pr = f32(state.player.radius)
-        # The grid's cells, for the occupancy marks (same cells as its per-row cells).
+        # Occupancy per grid cell (the grid's own cell ids: cells_of, row_cell).
         h = state.grid
         self._occ = np.zeros(h.grid_w * h.grid_h + 1, np.bool_)
-        self._g_x0 = f32(float(h.world_min[0]))
-        self._g_y0 = f32(float(h.world_min[1]))
-        self._g_inv = f32(1.0 / h.cell_size)
-        self._g_nx = i64(h.grid_w)
-        self._g_xmax = i64(h.grid_w - 1)
-        self._g_ymax = i64(h.grid_h - 1)
-        self._zero_i = i64(0)
 
     # ------------------------------------------------------------------ firing
     def _fire_weapon(self) -> bool:
@@ -248,30 +242,25 @@ class ProjectileSystem(CounterCells):
         np.copyto(self._fx[:k], fpos[:, 0])
         np.copyto(self._fy[:k], fpos[:, 1])
 
-    def _cell_range(self, k: int, coord: np.ndarray, origin: np.ndarray, cmax: np.ndarray,
-                    cells: np.ndarray) -> None:
-        """Grid cell index (along one axis) of coord - reach and coord + reach."""
-        tmp = self._tmpf[:k]
+    def _corners(self, k: int) -> None:
+        """Grid cells of the four corners of each projectile's reach box -> ``_corner_cells``."""
         reach = self._freach[:k]
-        for side in (0, 1):
-            if side == 0:
-                np.subtract(coord, reach, out=tmp)
-            else:
-                np.add(coord, reach, out=tmp)
-            np.subtract(tmp, origin, out=tmp)
-            np.multiply(tmp, self._g_inv, out=tmp)
-            np.floor(tmp, out=tmp)
-            out = cells[side, :k]
-            np.copyto(out, tmp, casting="unsafe")
-            out.clip(self._zero_i, cmax, out=out)
+        xlo, xhi, ylo, yhi = self._xlo[:k], self._xhi[:k], self._ylo[:k], self._yhi[:k]
+        np.subtract(self._fx[:k], reach, out=xlo)
+        np.add(self._fx[:k], reach, out=xhi)
+        np.subtract(self._fy[:k], reach, out=ylo)
+        np.add(self._fy[:k], reach, out=yhi)
+        cells = self._corner_cells
+        grid = self.state.grid
+        grid.cells_of(xlo, ylo, cells[0, :k])
+        grid.cells_of(xhi, ylo, cells[1, :k])
+        grid.cells_of(xlo, yhi, cells[2, :k])
+        grid.cells_of(xhi, yhi, cells[3, :k])
 
     def _mark(self, k: int, value: bool) -> None:
         """Set the occupancy of the (up to 2 x 2) cells under each projectile's reach."""
-        cell = self._cell[:k]
-        for sx, sy in ((0, 0), (1, 0), (0, 1), (1, 1)):
-            np.multiply(self._cy[sy, :k], self._g_nx, out=cell)
-            np.add(cell, self._cx[sx, :k], out=cell)
-            np.put(self._occ, cell, value, mode="clip")
+        for corner in range(4):
+            np.put(self._occ, self._corner_cells[corner, :k], value, mode="clip")
 
     def _candidates(self, k: int) -> int:
         """Enemies in the grid cells under the projectiles' reach -> ``_cand``; return how many."""
@@ -279,8 +268,7 @@ class ProjectileSystem(CounterCells):
         # Reach: projectile radius + largest enemy radius, at most one cell (checked by the
         # config), so the reach box spans at most 2 x 2 cells.
         np.add(self._fr[:k], self._max_r, out=self._freach[:k])
-        self._cell_range(k, self._fx[:k], self._g_x0, self._g_xmax, self._cx)
-        self._cell_range(k, self._fy[:k], self._g_y0, self._g_ymax, self._cy)
+        self._corners(k)
         self._mark(k, True)
         n_e = w.enemies.count
         cand_mask = self._cand_mask[:n_e]
