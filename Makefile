@@ -1,4 +1,4 @@
-# Two entry points that do their own set-up on a fresh machine (Python 3.10+, no venv):
+# Two entry points that do their own set-up on a fresh machine (Python 3.11+, no venv):
 #   make stress   - the acceptance run (demos/stress_500.py), headless when there is no display
 #   make test     - ruff, mypy on engine/, and the whole pytest suite (under Xvfb when available)
 PYTHON ?= python3
@@ -17,10 +17,10 @@ XVFB := $(shell if [ -z "$$DISPLAY" ] && command -v xvfb-run >/dev/null 2>&1; th
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 stress: $(STAMP)

@@ -226,7 +226,7 @@ def baseline_from_report(report: Mapping[str, Any], tolerances: Tolerances | Non
     return to_jsonable({
         "schema": BASELINE_SCHEMA,
         "schema_version": BASELINE_SCHEMA_VERSION,
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "source": {"report": source, "report_created_utc": report.get("created_utc"),
                    "machine": report.get("machine")},
         "config": {k: config[k] for k in CONFIG_KEYS if k in config},

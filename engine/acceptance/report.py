@@ -128,7 +128,7 @@ def build_report(*, config: Mapping[str, Any], run: Mapping[str, Any],
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "machine": dict(machine) if machine is not None else machine_info(),
         "config": dict(config),
         "run": dict(run),
