@@ -300,14 +300,13 @@ def test_scene_at_its_bounds_loads_and_runs(tmp_path, edge):
 
 @pytest.mark.gl
 def test_scene_at_its_high_bounds_is_drawable(ctx, tmp_path):
+    from engine.horde import build_atlas, default_sheets
     from engine.render import (
         DEFAULT_SHADER_DIR,
         BossSprites,
         Camera2D,
         GraphicsContext,
         ShaderLibrary,
-        build_atlas,
-        default_sheets,
         read_pixels,
     )
     scene = load_boss_scene(write(tmp_path, bound_scene(1)))
