@@ -20,6 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "render": {"data"},
     "combat": {"data"},
     "profiler": {"data"},
+    "horde": {"data", "core", "render", "combat", "profiler"},
     "acceptance": {"data", "profiler"},
 }
 # third-party modules a layer must never import (GPU, window, UI)

@@ -1,0 +1,1 @@
+"""The horde wiring layer (placeholder docstring; the horde helper owns this file)."""
