@@ -5,6 +5,7 @@
 ``separation`` systems. The CPU path stays the default, and the fallback below GL 4.3.
 """
 
+from .horde import GPU_SYSTEMS, GpuHorde
 from .passes import (
     MAX_CAP,
     MIN_GL_VERSION,
@@ -14,5 +15,5 @@ from .passes import (
     load_compute_source,
 )
 
-__all__ = ["HordeCompute", "ComputeUnavailableError", "load_compute_source", "PASSES",
-           "MAX_CAP", "MIN_GL_VERSION"]
+__all__ = ["GpuHorde", "GPU_SYSTEMS", "HordeCompute", "ComputeUnavailableError",
+           "load_compute_source", "PASSES", "MAX_CAP", "MIN_GL_VERSION"]
