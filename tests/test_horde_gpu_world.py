@@ -122,3 +122,16 @@ def test_the_gpu_step_meets_the_steady_state_contract(gfx):
     assert report.ok, str(report)
     assert int(world.stats.kills_by_tier.sum()) - kills0 > 200  # with churn, not idle
     horde.release()
+
+
+def test_the_benchmark_runs_both_paths(gfx, tmp_path, capsys):
+    from tools.bench_gpu import main
+
+    out = tmp_path / "bench.json"
+    assert main(["--sizes", "400", "--ticks", "2", "--warmup", "1", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "cpu/gpu" in text and "readback" in text
+    import json
+
+    (row,) = json.loads(out.read_text())["results"]
+    assert row["size"] == 400 and row["gpu"]["readback_bytes"] == 8 * row["gpu"]["n"]

@@ -13,11 +13,12 @@ One tick is five dispatches (``shaders/horde_*.comp``), each followed by a stora
 2. ``count``: each enemy's cell, ``rank = atomicAdd(count[cell], 1)``.
 3. ``scan``: exclusive prefix sum of the counts into ``start`` (one workgroup; zeroes the counts).
 4. ``scatter``: ``sorted[start[cell] + rank] = (pos, radius, row)``: a counting sort.
-5. ``separate``: each enemy sums pushes from its neighbours in the 3x3 cells around it (exact:
-   every pair closer than the sum of radii is seen), capped to the ``cap`` nearest.
+5. ``separate``: each enemy sums pushes from its neighbours in the cells its reach touches
+   (exact: every pair closer than the sum of radii is seen), capped to the ``cap`` nearest.
 
-The grid's cell size is at least twice the largest radius, which is what makes the 3x3 visit
-exact. Nothing here knows the combat World; ``engine.horde.gpu.horde`` wires it in.
+The neighbour pass is exact for any cell size: each enemy visits every cell its reach
+(its radius plus the largest radius) touches, row by row. Nothing here knows the combat
+World; ``engine.horde.gpu.horde`` wires it in.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ __all__ = ["HordeCompute", "ComputeUnavailableError", "load_compute_source", "PA
 MIN_GL_VERSION = 430
 """Compute shaders and storage buffers are core in OpenGL 4.3."""
 MAX_CAP = 32
-"""The largest neighbour cap (``MAX_CAP`` of horde_separate.comp: a per-invocation list)."""
+"""The largest neighbour cap: the kept neighbours are a per-invocation list in registers."""
 PASSES = ("seek", "count", "scan", "scatter", "separate")
 """The passes of one tick, in dispatch order (``horde_<name>.comp``, grid passes ``grid_``)."""
 _FILES = {"seek": "horde_seek", "count": "horde_grid_count", "scan": "horde_grid_scan",
@@ -82,7 +83,7 @@ class HordeCompute:
 
     def __init__(self, gfx: GraphicsContext, capacity: int, arena_min: Any, arena_max: Any, *,
                  max_radius: float, cap: int = 8, strength: float = 30.0,
-                 max_push_factor: float = 1.5,
+                 max_push_factor: float = 1.5, cell_size: float | None = None,
                  shader_dir: str | os.PathLike[str] = DEFAULT_SHADER_DIR) -> None:
         """Allocate every buffer for ``capacity`` enemies and compile the passes.
 
@@ -115,8 +116,12 @@ class HordeCompute:
         self.cap = int(cap)
         self.strength = float(strength)
         self.max_push_factor = float(max_push_factor)
-        # Cells at least as wide as the largest pair distance, over the arena plus one cell.
-        self.cell_size = cs = 2.0 * float(max_radius)
+        # The arena plus one cell. Any cell size is exact (the neighbour pass visits every cell
+        # its reach touches); small cells test fewer candidates, but make the scan longer.
+        self.max_radius = float(max_radius)
+        self.cell_size = cs = float(cell_size) if cell_size is not None else self.max_radius
+        if not cs > 0:
+            raise ValueError(f"cell_size must be > 0, got {cell_size}")
         self.grid_min = (lo - np.float32(cs)).astype(np.float32)
         span = (hi - lo) + np.float32(2 * cs)
         self.grid_dim = (int(np.ceil(span[0] / cs)), int(np.ceil(span[1] / cs)))
@@ -133,8 +138,10 @@ class HordeCompute:
         self.programs: dict[str, moderngl.ComputeShader] = {}
         try:
             for name in PASSES:
-                self.programs[name] = ctx.compute_shader(
-                    load_compute_source(_FILES[name], shader_dir))
+                source = load_compute_source(_FILES[name], shader_dir)
+                if name == "separate":  # the cap sizes register arrays: a compile-time constant
+                    source = source.replace("#define CAP 8", f"#define CAP {self.cap}", 1)
+                self.programs[name] = ctx.compute_shader(source)
         except Exception:
             self.release()
             raise
@@ -154,8 +161,11 @@ class HordeCompute:
         self._u("seek", "u_arena_min").value = tuple(float(v) for v in self.arena_min)
         self._u("seek", "u_arena_max").value = tuple(float(v) for v in self.arena_max)
         self._u("scan", "u_cells").value = self.cells
-        self._u("separate", "u_cap").value = self.cap
         self._u("separate", "u_strength").value = self.strength
+        self._u("separate", "u_max_radius").value = self.max_radius
+        # Fixed-point push units: the largest sum (cap pairs of at most 2 r_max each) in 2**30.
+        bound = self.cap * 2.0 * self.max_radius
+        self._u("separate", "u_scale").value = 2.0 ** np.floor(np.log2(2.0**30 / bound))
 
     # ------------------------------------------------------------------ state
     def set_count(self, n: int) -> None:
