@@ -8,7 +8,10 @@ where the separation cap binds), then warmed up and timed tick by tick:
 
   CPU path   ``World.step``: every system in numpy; ``horde`` = movement + spatial_hash +
              separation (its separation compares each enemy with a few neighbours of the
-             grid's sorted order).
+             grid's sorted order, not every neighbour). Also timed, outside the tick: the
+             exact capped separation of engine.data (``SpatialHash.separation``, cap 8, one
+             radius of twice the largest enemy radius) over the same grid: what exact
+             separation costs on the CPU.
   GPU path   ``GpuHorde.step`` (engine.horde.gpu): movement and separation as compute passes,
              the grid built on the GPU, exact capped separation (every neighbour within the
              sum of radii, the 8 nearest), positions read back once per tick; the rest of the
@@ -50,6 +53,8 @@ from tools.common import machine_info, machine_line, tool_parser
 DT = 1.0 / 30.0
 DEFAULT_SIZES = (10_000, 100_000, 300_000, 1_000_000)
 HORDE_CPU = ("movement", "spatial_hash", "separation")
+EXACT_CAP = 8
+"""The neighbour cap of both exact separations (the GPU pass's and SpatialHash.separation)."""
 TARGET_1M_MS = 33.0
 """The GPU path's tick at 1M enemies (30 Hz)."""
 TARGET_RATIO_100K = 2.0
@@ -88,7 +93,18 @@ def run_cpu(n: int, ticks: int, warmup: int, seed: int) -> dict[str, Any]:
         if t >= warmup:
             tick.append(time.perf_counter_ns() - t0)
     horde = [sum(per[name][i] for name in HORDE_CPU) for i in range(ticks)]
+    # The exact capped separation of engine.data (SpatialHash.separation), over the grid the
+    # last tick built: what the CPU would pay for the GPU path's work.
+    force = np.zeros((world.enemies.capacity, 2), np.float32)
+    radius = min(2.0 * world.tiers.max_radius, world.config.cell_size)
+    exact: list[int] = []
+    for i in range(1 + max(2, ticks // 4)):  # the first call warms the pass's scratch up
+        t0 = time.perf_counter_ns()
+        world.grid.separation(radius, EXACT_CAP, force)
+        if i:
+            exact.append(time.perf_counter_ns() - t0)
     return {"n": world.enemies.count, "tick_ms": ms(tick), "horde_ms": ms(horde),
+            "exact_separation_ms": ms(exact),
             "systems_ms": {name: ms(v) for name, v in per.items()}}
 
 
@@ -186,7 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'':>9}          gpu passes: " + ", ".join(
             f"{k} {v:.2f}" for k, v in gpu["passes_ms"].items()) + " ms")
         print(f"{'':>9}          cpu horde systems: " + ", ".join(
-            f"{k} {cpu['systems_ms'][k]:.2f}" for k in HORDE_CPU) + " ms")
+            f"{k} {cpu['systems_ms'][k]:.2f}" for k in HORDE_CPU) + " ms; exact separation "
+            f"on the CPU (SpatialHash.separation, cap {EXACT_CAP}) "
+            f"{cpu['exact_separation_ms']:.2f} ms")
     print()
     for r in rows:
         if r["size"] == 1_000_000:
