@@ -88,6 +88,14 @@ def test_spawns_and_deaths_reach_the_gpu_in_place(gfx):
     np.testing.assert_array_equal(radius, cols["radius"][:n])
     horde.sync(DT)
     assert horde.upload_bytes == 0                  # nothing changed since
+    # Game code moving enemies in place says so; the GPU copy wins otherwise.
+    cols["pos"][:10] = (1.0, 2.0)
+    horde.invalidate(0, 10)
+    horde.sync(DT)
+    assert horde.upload_bytes == 20 * 10
+    hc.read_into("pos", pos)
+    np.testing.assert_array_equal(pos[:10], cols["pos"][:10])
+    assert GpuHorde.supported(gfx)
     horde.release()
 
 

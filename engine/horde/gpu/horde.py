@@ -7,6 +7,7 @@ replaced by five GPU-side systems (so a scheduler times each like any system):
   or moved by a flush: their store handle differs from the one last written) go to the GPU
   in place: one staging write and a patch dispatch, or a contiguous ``buffer.write(offset=)``
   for rows appended at the end. A changed row starts with no separation push for one tick.
+  Game code that moves an existing enemy itself calls :meth:`GpuHorde.invalidate`.
 * ``movement``: the seek pass (prev_pos kept on both sides).
 * ``gpu_readback`` (right after it): positions read once per tick straight into the store's
   ``pos`` column, which every CPU system (contact, melee, projectiles, deaths) reads.
@@ -31,7 +32,7 @@ import numpy as np
 from engine.combat import World
 from engine.render import GraphicsContext
 
-from .passes import HordeCompute, load_compute_source
+from .passes import MIN_GL_VERSION, HordeCompute, load_compute_source
 
 __all__ = ["GpuHorde", "GPU_SYSTEMS"]
 
@@ -53,7 +54,9 @@ class GpuHorde:
         compute: the HordeCompute holding the buffers and passes.
         pass_ns: int64 ``(len(GPU_SYSTEMS),)``: the last tick's wall ns of each GPU system.
         readback_bytes, upload_bytes: bytes read back / written in the last tick.
-        growths: times the buffers were reallocated for a grown enemy store.
+
+    The buffers are sized once, for the enemy store's capacity (the World's stores refuse
+    spawns when full, they never grow).
     """
 
     def __init__(self, world: World, gfx: GraphicsContext, *, cap: int = 8,
@@ -70,7 +73,6 @@ class GpuHorde:
         self.pass_ns = np.zeros(len(GPU_SYSTEMS), np.int64)
         self.readback_bytes = 0
         self.upload_bytes = 0
-        self.growths = 0
         self._patch: moderngl.ComputeShader | None = gfx.ctx.compute_shader(
             load_compute_source("horde_patch"))
         self._u_patch = self._patch["u_rows"]
@@ -104,6 +106,19 @@ class GpuHorde:
         self._stage_rows = np.zeros(capacity, np.uint32)
         self._stage_buf = self.gfx.buffer(reserve=16 * capacity)
         self._stage_rows_buf = self.gfx.buffer(reserve=4 * capacity)
+
+    @staticmethod
+    def supported(gfx: GraphicsContext) -> bool:
+        """True when the context has compute shaders (GL >= 4.3); else use the CPU path."""
+        return bool(gfx.ctx.version_code >= MIN_GL_VERSION)
+
+    def invalidate(self, start: int = 0, stop: int | None = None) -> None:
+        """Make the next ``gpu_sync`` upload rows ``[start, stop)`` (default: all) again.
+
+        For game code that writes an enemy's ``pos``, ``speed`` or ``radius`` in place (a
+        teleport, a knockback): the GPU's copy wins otherwise. Allocates nothing.
+        """
+        self._handles[start:stop] = -1
 
     @property
     def buffer_bytes(self) -> int:
@@ -143,11 +158,6 @@ class GpuHorde:
         """
         t0 = time.perf_counter_ns()
         store = self.world.enemies
-        if store.capacity > self.compute.capacity:
-            self.compute.release()
-            self.gfx.release_many((self._stage_buf, self._stage_rows_buf))
-            self._alloc(store.capacity)
-            self.growths += 1
         n = store.count
         hc = self.compute
         hc.set_count(n)
