@@ -11,10 +11,16 @@ One tick is five dispatches (``shaders/horde_*.comp``), each followed by a stora
 1. ``seek``: prev_pos = pos; seek the player at per-enemy speed plus last tick's ``sep``;
    integrate; clamp to the arena (the rules of ``engine.combat.systems.movement``).
 2. ``count``: each enemy's cell, ``rank = atomicAdd(count[cell], 1)``.
-3. ``scan``: exclusive prefix sum of the counts into ``start`` (one workgroup; zeroes the counts).
+3. ``scan``: exclusive prefix sum of the counts into ``start``, in a single workgroup (each
+   of 1024 invocations sums a chunk of cells, Hillis-Steele over the 1024 partial sums in
+   shared memory): the grid has far fewer cells than the horde has enemies, so one dispatch
+   with no intermediate buffers is simpler and cheaper than a multi-pass Blelloch scan. It
+   zeroes the counts for the next tick.
 4. ``scatter``: ``sorted[start[cell] + rank] = (pos, radius, row)``: a counting sort.
 5. ``separate``: each enemy sums pushes from its neighbours in the cells its reach touches
-   (exact: every pair closer than the sum of radii is seen), capped to the ``cap`` nearest.
+   (exact: every pair closer than the sum of radii is seen), capped to the ``cap`` nearest
+   (ties by row), summed in fixed point: the result does not depend on the order atomics
+   gave the rows of a cell. ``kept`` (diagnostic) gets each enemy's neighbour count, capped.
 
 The neighbour pass is exact for any cell size: each enemy visits every cell its reach
 (its radius plus the largest radius) touches, row by row. Nothing here knows the combat
@@ -45,6 +51,7 @@ _FILES = {"seek": "horde_seek", "count": "horde_grid_count", "scan": "horde_grid
           "scatter": "horde_grid_scatter", "separate": "horde_separate"}
 _GROUP = {"seek": 256, "count": 256, "scatter": 256, "separate": 128}
 _MAX_GROUPS = 65535
+_MAX_CELLS = 1 << 24  # the scan is one workgroup: 16k cells per invocation at most
 # binding point -> buffer name (the layout(binding = N) of the shaders)
 _BINDINGS = ("pos", "prev_pos", "sep", "speed", "radius", "cell", "rank", "count", "start",
              "sorted", "kept")
@@ -126,6 +133,9 @@ class HordeCompute:
         span = (hi - lo) + np.float32(2 * cs)
         self.grid_dim = (int(np.ceil(span[0] / cs)), int(np.ceil(span[1] / cs)))
         self.cells = self.grid_dim[0] * self.grid_dim[1]
+        if self.cells > _MAX_CELLS:
+            raise ValueError(f"a grid of {self.grid_dim[0]} x {self.grid_dim[1]} cells is over "
+                             f"{_MAX_CELLS}: expected a larger cell_size than {cs}")
         self.arena_min = lo
         self.arena_max = hi
         per_row = {"pos": 8, "prev_pos": 8, "sep": 8, "speed": 4, "radius": 4, "cell": 4,
@@ -134,6 +144,7 @@ class HordeCompute:
             name: gfx.buffer(reserve=size * capacity) for name, size in per_row.items()}
         self.buffers["count"] = gfx.buffer(reserve=4 * self.cells)
         self.buffers["start"] = gfx.buffer(reserve=4 * (self.cells + 1))
+        self.buffers["count"].clear()  # pass 2 adds to it; the scan zeroes it after that
         self._bound = tuple(self.buffers[name] for name in _BINDINGS)
         self.programs: dict[str, moderngl.ComputeShader] = {}
         try:
@@ -148,7 +159,6 @@ class HordeCompute:
         self._uniforms = {(p, u): prog[u] for p, prog in self.programs.items()
                           for u in prog if isinstance(prog[u], moderngl.Uniform)}
         self._set_static_uniforms()
-        self._groups = 0
 
     def _u(self, program: str, name: str) -> Any:
         return self._uniforms[(program, name)]
@@ -239,17 +249,6 @@ class HordeCompute:
         """Pass 5: capped separation into ``sep``. Allocation contract: transient objects only."""
         if self.count:
             self._dispatch("separate")
-
-    def run_pass(self, name: str, dt: float = 0.0, player: tuple[float, float] = (0.0, 0.0),
-                 player_radius: float = 0.0) -> None:
-        """Run one pass of :data:`PASSES` by name (the caller times each).
-
-        Allocation contract: transient objects only.
-        """
-        if name == "seek":
-            self.seek(dt, player, player_radius)
-        elif self.count:
-            self._dispatch(name)
 
     # ------------------------------------------------------------------ readback
     def read_into(self, name: str, out: np.ndarray, rows: int | None = None) -> int:
