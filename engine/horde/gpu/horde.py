@@ -61,7 +61,8 @@ class GpuHorde:
 
     def __init__(self, world: World, gfx: GraphicsContext, *, cap: int = 8,
                  finish_each_pass: bool = True) -> None:
-        """Allocate the GPU state for the world's enemy capacity and upload its enemies.
+        """Allocate the GPU state for the world's enemy capacity (the first tick uploads the
+        enemies).
 
         Raises:
             ComputeUnavailableError: the context is older than GL 4.3 (use the CPU path).
