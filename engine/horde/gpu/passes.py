@@ -181,6 +181,8 @@ class HordeCompute:
     def set_count(self, n: int) -> None:
         """Make rows ``[0, n)`` the live ones (their data is whatever the buffers hold).
 
+        Allocation contract: transient objects only (four uniform writes when n changes).
+
         Raises:
             ValueError: n outside [0, capacity].
         """
@@ -215,7 +217,9 @@ class HordeCompute:
 
     # ------------------------------------------------------------------ passes
     def bind(self) -> None:
-        """Bind every buffer to its storage binding point (other GL users may rebind them)."""
+        """Bind every buffer to its storage binding point (other GL users may rebind them).
+
+        Allocation contract: allocates nothing."""
         for i, buf in enumerate(self._bound):
             buf.bind_to_storage_buffer(i)
 
