@@ -16,7 +16,7 @@ from setuptools.command.build_py import build_py
 ROOT = Path(__file__).resolve().parent
 # folder inside the package -> (folder from the repository root, file patterns)
 PACKAGE_DATA_DIRS = {
-    "shaders": ("shaders", ("*.vert", "*.frag", "*.geom")),
+    "shaders": ("shaders", ("*.vert", "*.frag", "*.geom", "*.comp")),
     "scenes": ("demos/scenes", ("*.toml",)),
 }
 

@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE_IGNORE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info",
                                        "__pycache__", ".*_cache", ".hypothesis", "reports", "out")
 SHIPPED_DATA = ["shaders/particle.frag", "shaders/particle.vert", "shaders/sprite.frag",
-                "shaders/sprite.vert", "scenes/brute.toml", "scenes/spitter.toml"]
+                "shaders/sprite.vert", "shaders/horde_seek.comp", "scenes/brute.toml",
+                "scenes/spitter.toml"]
 
 
 def _run(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None,
