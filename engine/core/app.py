@@ -10,7 +10,7 @@ One frame (:meth:`App.run_frame`)::
         for hook in render_hooks: hook(alpha)    # alpha = scheduler.overstep_fraction()
         for hook in overlay_hooks: hook()        # ImGui dashboard
     for hook in frame_end_hooks: hook()      # profiler meter
-    window.swap()
+    window.swap()                            # a window presents; headless waits for GL
     (sleep to honour fps_cap, if set; a minimised window is held to the step rate)
 
 Other layers attach by appending to the hook lists; the App calls them and knows nothing of
@@ -214,6 +214,9 @@ class App:
         """Frames completed."""
         self.frame_ns_last: int = 0
         """Duration of the last frame by ``clock``, ns (what the scheduler was given)."""
+        self.swap_ns_last: int = 0
+        """Wall time of the last frame's swap, ns: waiting for vsync in a window, for the GL
+        queue headless (the rasteriser). ``run_frame``'s time minus this is its CPU work."""
         self.exit_reason: str | None = None
         """How :meth:`run` ended: one of ``EXIT_REASONS``; None before."""
         self.closed_early: bool = False
@@ -289,7 +292,9 @@ class App:
                 overlay()
         for end in self.frame_end_hooks:
             end()
+        swap_start = time.perf_counter_ns()
         window.swap()
+        self.swap_ns_last = time.perf_counter_ns() - swap_start
         self.frame += 1
         if cap_start:
             remaining = cap_ns - (time.perf_counter_ns() - cap_start)
