@@ -33,9 +33,10 @@ def _count(rgb):
 def _tight(rgb):
     return int((abs(_px[..., :3].astype(int) - rgb).sum(axis=2) < 12).sum())
 print(_json.dumps({"hero": _count((250, 40, 20)),
-                   "walk": sum(_tight(c[:3]) for c in %r),
+                   "walk": sum(_tight(c) for c in ((20, 200, 40), (20, 180, 60),
+                                                   (20, 160, 80), (20, 140, 100))),
                    "yellow": _count((255, 230, 76)), "exit": app.exit_reason}))
-''' % ([(20, 200, 40), (20, 180, 60), (20, 160, 80), (20, 140, 100)],)
+'''
 
 
 def snippets() -> list[str]:
