@@ -52,6 +52,7 @@ from engine.core.keys import (
 )
 from engine.horde import attach
 from engine.profiler import Profiler
+from engine.render import Font, TextLayer
 
 PROG = "horde.py"
 BOSS_SCENES = (stock_scene("brute"), stock_scene("spitter"))
@@ -122,6 +123,60 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+# ----------------------------------------------------------------------------- the HUD
+
+class Hud:
+    """hp, kills and time at the top-left, "GAME OVER" in the middle while the player is down:
+    one screen-space ``TextLayer`` drawn over the sprites (one draw call).
+
+    A line is formatted only when a figure it shows changed (whole hp, kills, whole seconds),
+    so a frame where nothing changed formats and allocates no string.
+    """
+
+    def __init__(self, game: HordeGame) -> None:
+        r = game.renderer
+        self.world = game.world
+        self.font = Font(size=20)
+        self.layer = TextLayer(r.gfx, r.shaders, self.font, name="hud")
+        layer = self.layer
+        self.status = layer.add("", 14, 10, color=(1.0, 1.0, 1.0), max_chars=64)
+        self.over = layer.add("GAME OVER", 0, 0, anchor="cm", scale=3.0,
+                              color=(1.0, 0.3, 0.3))
+        self.hint = layer.add("press R to revive, Escape to quit", 0, 0, anchor="ct",
+                              color=(1.0, 0.85, 0.6))
+        self.resize(*game.app.size)
+        self._hp = self._kills = self._seconds = -1
+        self._down = False
+        layer.set_visible(self.over, False)
+        layer.set_visible(self.hint, False)
+
+    def resize(self, width: int, height: int) -> None:
+        """Resize hook: keep the game-over lines centred above the player, who stands in
+        the middle of the view (0 x 0 ignored)."""
+        if width > 0 and height > 0:
+            self.layer.set_position(self.over, width / 2.0, height / 2.0 - 90.0)
+            self.layer.set_position(self.hint, width / 2.0, height / 2.0 - 50.0)
+
+    def draw(self, alpha: float) -> None:
+        """Render hook after the renderer's. Allocation contract: with no figure changed,
+        nothing but transient ints (compared, not formatted); a changed figure formats one
+        line (its transients, and the new string kept by the layer)."""
+        p = self.world.player
+        hp = math.ceil(p.hp) if p.hp > 0.0 else 0
+        kills = p.kills
+        seconds = int(self.world.time)
+        if hp != self._hp or kills != self._kills or seconds != self._seconds:
+            self._hp, self._kills, self._seconds = hp, kills, seconds
+            self.layer.set_text(self.status, f"hp {hp}/{p.max_hp:.0f}   kills {kills}   "
+                                             f"time {seconds // 60}:{seconds % 60:02d}")
+        down = not p.alive
+        if down != self._down:
+            self._down = down
+            self.layer.set_visible(self.over, down)
+            self.layer.set_visible(self.hint, down)
+        self.layer.draw()
+
+
 # ----------------------------------------------------------------------------- the game
 
 def world_config(args: argparse.Namespace) -> WorldConfig:
@@ -153,6 +208,7 @@ class HordeGame:
 
     Attributes:
         app, world, renderer, profiler: the engine parts.
+        hud: the on-screen ``Hud`` (hp, kills, time, game over).
         dashboard: the profiler's Dashboard (None with ``--no-dashboard``).
         bosses_summoned: bosses brought in by the B key.
         revives: revivals by the R key.
@@ -190,6 +246,11 @@ class HordeGame:
         # Before the renderer's hook: the tint it draws this frame.
         app.render_hooks.insert(app.render_hooks.index(self.renderer.render_hook),
                                 self._player_look)
+        # Right after the renderer's hook: the HUD covers the sprites, the dashboard covers it.
+        self.hud = Hud(self)
+        app.render_hooks.insert(app.render_hooks.index(self.renderer.render_hook) + 1,
+                                self.hud.draw)
+        app.resize_hooks.append(self.hud.resize)
         prof.gc_policy.after_loading()
 
         app.input.bind("horde.pause", KEY_P, app.scheduler.toggle_pause)

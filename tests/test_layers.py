@@ -26,6 +26,8 @@ ALLOWED: dict[str, set[str]] = {
     "profiler": {"data"},
     "horde": {"data", "core", "render", "combat", "profiler"},
     "acceptance": {"data", "core", "render", "combat", "profiler", "horde"},
+    # The gallery of runnable examples: programs on top of every layer.
+    "examples": {"data", "core", "render", "combat", "profiler", "horde", "acceptance"},
 }
 # The acceptance layer's pure modules (judging, reporting, the phase machine) run without an
 # App or GL, so they may import only these layers.

@@ -119,6 +119,8 @@ def test_wheel_carries_data_license_and_entry_points(dist):
         assert f"engine/{rel}" in names
     assert f"{info}/licenses/LICENSE" in names
     assert "engine/py.typed" in names
+    assert {f"engine/examples/{m}.py" for m in ("__init__", "__main__", "_common",
+                                                  "first_sprite", "headless_screenshot")} <= names
     assert not any(n.startswith(("tests/", "tools/", "demos/")) for n in names)
     assert "hordekit-stress = engine.acceptance.cli:main" in entry_points
     assert "License-Expression: MIT" in metadata

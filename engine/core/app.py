@@ -10,7 +10,7 @@ One frame (:meth:`App.run_frame`)::
         for hook in render_hooks: hook(alpha)    # alpha = scheduler.overstep_fraction()
         for hook in overlay_hooks: hook()        # ImGui dashboard
     for hook in frame_end_hooks: hook()      # profiler meter
-    window.swap()
+    window.swap()                            # a window presents; headless waits for GL
     (sleep to honour fps_cap, if set; a minimised window is held to the step rate)
 
 Other layers attach by appending to the hook lists; the App calls them and knows nothing of
@@ -22,12 +22,10 @@ the run (an exception included), then the GL context is released, then the windo
 
 from __future__ import annotations
 
-import math
 import sys
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import TracebackType
 
 import moderngl
@@ -35,109 +33,12 @@ import numpy as np
 
 from engine.core._glfw import glfw
 from engine.core.clock import Clock, FixedClock, SystemClock
+from engine.core.config import BENCHMARK_FRAME_NS, EXIT_REASONS, AppConfig
 from engine.core.input import Input
 from engine.core.scheduler import Scheduler
-from engine.core.target import BaseWindow, TargetConfig, open_target
+from engine.core.target import BaseWindow, open_target
 
 __all__ = ["App", "AppConfig", "ShutdownError", "EXIT_REASONS", "BENCHMARK_FRAME_NS"]
-
-EXIT_REASONS = ("max_frames", "window_closed", "escape", "interrupt", "error")
-"""The values of ``App.exit_reason`` after :meth:`App.run`."""
-
-BENCHMARK_FRAME_NS = 16_666_667
-"""Benchmark mode's frame duration when ``benchmark_frame_ns`` is not given (1/60 s)."""
-
-
-@dataclass
-class AppConfig:
-    """Everything the App needs to open its target and set up its loop."""
-
-    width: int = 1280
-    """Requested framebuffer width in pixels (> 0)."""
-    height: int = 720
-    """Requested framebuffer height in pixels (> 0)."""
-    title: str = "horde engine"
-    """Window title."""
-    vsync: bool = True
-    """Swap on vertical blank (window only)."""
-    fps_cap: float | None = None
-    """Frames per second not to exceed, by sleeping the rest of each frame; None = no cap."""
-    headless: bool | None = None
-    """None = auto (a window if a display is usable, else headless with a notice on stderr);
-    True = offscreen EGL; False = a window or an error."""
-    step_hz: float = 30.0
-    """Fixed simulation steps per second."""
-    max_frame_ns: int = 250_000_000
-    """Frame deltas above this are clamped (and counted) against the spiral of death."""
-    max_steps: int = 5
-    """Most fixed steps in one frame; extra whole steps are dropped (and counted)."""
-    benchmark: bool = False
-    """Reproducible run: a FixedClock (every frame lasts ``benchmark_frame_ns``) and a seeded
-    RNG (``seed``, or 0 when None)."""
-    benchmark_frame_ns: int | None = None
-    """Frame duration in benchmark mode; None = 1/60 s (16,666,667 ns)."""
-    seed: int | None = None
-    """Seed of ``app.rng``; None = fresh entropy (recorded in ``app.seed``), or 0 in benchmark
-    mode."""
-    samples: int = 0
-    """MSAA samples of the target (0 = none)."""
-    clear_color: tuple[float, float, float, float] = (0.06, 0.06, 0.08, 1.0)
-    """RGBA the target is cleared to at the start of rendering each frame."""
-
-    @staticmethod
-    def parse_size(text: str) -> tuple[int, int]:
-        """``"1280x720"`` -> ``(1280, 720)``: the ``--size`` of a command line.
-
-        Raises:
-            ValueError: not two positive integers joined by ``x`` (the message says what was
-                expected and what was given).
-        """
-        parts = text.lower().split("x") if isinstance(text, str) else []
-        try:
-            if len(parts) != 2:
-                raise ValueError
-            w, h = int(parts[0]), int(parts[1])
-        except ValueError:
-            w = h = 0
-        if w <= 0 or h <= 0:
-            raise ValueError(f"size must be WIDTHxHEIGHT in pixels, e.g. 1280x720, "
-                             f"got {text!r}")
-        return w, h
-
-    def target_config(self) -> TargetConfig:
-        """The part of this configuration the render target reads."""
-        return TargetConfig(width=self.width, height=self.height, title=self.title,
-                            vsync=self.vsync, headless=self.headless, samples=self.samples)
-
-    def validate(self) -> None:
-        """Check the types and ranges of every field (the target's through its config).
-
-        Raises:
-            TypeError: a field has the wrong type.
-            ValueError: a field is out of range (the message names it and its value).
-        """
-        self.target_config().validate("AppConfig")
-        if self.fps_cap is not None:
-            if isinstance(self.fps_cap, bool) or not isinstance(self.fps_cap, (int, float)):
-                raise TypeError(f"AppConfig.fps_cap must be a number or None, got "
-                                f"{type(self.fps_cap).__name__}")
-            if not math.isfinite(self.fps_cap) or self.fps_cap <= 0:
-                raise ValueError(f"AppConfig.fps_cap must be a finite number > 0 or None, got "
-                                 f"{self.fps_cap}")
-        if self.benchmark_frame_ns is not None and (
-                isinstance(self.benchmark_frame_ns, bool)
-                or not isinstance(self.benchmark_frame_ns, int)
-                or self.benchmark_frame_ns <= 0):
-            raise ValueError(f"AppConfig.benchmark_frame_ns must be an int > 0 or None, got "
-                             f"{self.benchmark_frame_ns!r}")
-        if self.seed is not None and (isinstance(self.seed, bool)
-                                      or not isinstance(self.seed, int) or self.seed < 0):
-            raise ValueError(f"AppConfig.seed must be an int >= 0 or None, got {self.seed!r}")
-        color = self.clear_color
-        if (not isinstance(color, (tuple, list)) or len(color) != 4
-                or not all(isinstance(c, (int, float)) and not isinstance(c, bool)
-                           for c in color)):
-            raise ValueError(f"AppConfig.clear_color must be 4 numbers (RGBA), got {color!r}")
 
 
 class ShutdownError(RuntimeError):
@@ -155,6 +56,35 @@ Hook = Callable[[], object]
 
 class App:
     """The frame loop. See the module docstring for the order of a frame.
+
+    Run it whole with :meth:`run`, or drive it by hand: :meth:`start` (startup hooks, once),
+    :meth:`step_frame` per frame (False once asked to close), :meth:`close` (shutdown hooks,
+    then GL and the window)::
+
+        app.start()
+        while app.step_frame() and app.frame < 100:
+            pass
+        app.close()
+
+    Attributes:
+        config: the ``AppConfig`` it was made with.
+        ctx: the moderngl context (make GL objects through ``GraphicsContext(app.ctx)``).
+        target: the framebuffer to draw into this frame (re-read after a resize).
+        size: ``(width, height)`` of the framebuffer; ``(0, 0)`` while minimised.
+        window: the backend (``GlfwWindow`` or ``HeadlessWindow``); ``headless``: which.
+        scheduler: the fixed-step ``Scheduler``; register systems on it.
+        input: keyboard/mouse state and named bindings (``input.bind(name, key, fn)``).
+        rng: the run's ``numpy.random.Generator``, seeded by ``seed``.
+        clock: where frame times come from (``SystemClock``; ``FixedClock`` in benchmark).
+        frame: frames completed; ``frame_ns_last``: the last frame's clock delta, ns;
+            ``swap_ns_last``: its swap's wall time, ns (vsync, or the GL queue headless).
+        render_hooks: ``hook(alpha)`` after the clear; ``overlay_hooks``: ``hook()`` after
+            them; ``frame_end_hooks``: ``hook()`` before the swap; ``resize_hooks``:
+            ``hook(w, h)``; ``startup_hooks`` / ``shutdown_hooks``: ``hook()`` at
+            :meth:`start` / :meth:`close`.
+        started: True once :meth:`start` ran; ``closed``: once :meth:`close` ran.
+        exit_reason: how :meth:`run` ended, one of ``EXIT_REASONS`` (None before);
+            ``closed_early``: ended by interrupt, error or a close before its limit.
 
     Args:
         config: the configuration (default ``AppConfig()``); validated here.
@@ -206,7 +136,8 @@ class App:
         self.resize_hooks: list[Callable[[int, int], object]] = []
         """``hook(width, height)`` when the framebuffer size changes (during input)."""
         self.startup_hooks: list[Hook] = []
-        """``hook()`` at the start of :meth:`run`, before the first frame."""
+        """``hook()`` once, at :meth:`start` (the start of :meth:`run`), before the first
+        frame."""
         self.shutdown_hooks: list[Hook] = []
         """``hook()`` when the App closes, whatever ended the run; before GL is released."""
 
@@ -214,12 +145,17 @@ class App:
         """Frames completed."""
         self.frame_ns_last: int = 0
         """Duration of the last frame by ``clock``, ns (what the scheduler was given)."""
+        self.swap_ns_last: int = 0
+        """Wall time of the last frame's swap, ns: waiting for vsync in a window, for the GL
+        queue headless (the rasteriser). ``run_frame``'s time minus this is its CPU work."""
         self.exit_reason: str | None = None
         """How :meth:`run` ended: one of ``EXIT_REASONS``; None before."""
         self.closed_early: bool = False
         """True when the run ended by interrupt or error, or before its ``max_frames``."""
         self.closed: bool = False
         """True once :meth:`close` ran."""
+        self.started: bool = False
+        """True once :meth:`start` ran the startup hooks."""
         self._running = False
         self._close_reason: str | None = None
         self._fps_cap_ns = 0 if config.fps_cap is None else round(1e9 / config.fps_cap)
@@ -252,6 +188,44 @@ class App:
         """Make the next frame's delta start now (e.g. after a long load), so the load is
         neither simulated nor counted as a clamp."""
         self._last_ns = self.clock.now_ns()
+
+    def start(self) -> None:
+        """Run the startup hooks (once) and start the frame clock: what :meth:`run` does
+        before its first frame. A second call does nothing.
+
+        Raises:
+            RuntimeError: the App is closed.
+            Exception: what a startup hook raised (the App stays open: :meth:`close` it).
+        """
+        if self.closed:
+            raise RuntimeError("this App is closed; make a new one to start again")
+        if self.started:
+            return
+        self.started = True
+        for hook in self.startup_hooks:
+            hook()
+        self.reset_frame_clock()
+
+    def step_frame(self) -> bool:
+        """Drive one frame by hand: :meth:`start` if not yet started, then
+        :meth:`run_frame`, unless the App was already asked to close.
+
+        Returns:
+            False once the App was asked to close (window close, Escape, ``request_close``):
+            stop calling it and :meth:`close`.
+
+        Raises:
+            RuntimeError: the App is closed.
+            Exception: what the frame raised (:meth:`close` still owed).
+        """
+        if self.closed:
+            raise RuntimeError("this App is closed; step_frame() needs an open App")
+        if not self.started:
+            self.start()
+        if self.window.should_close():
+            return False
+        self.run_frame()
+        return not self.window.should_close()
 
     def run_frame(self) -> None:
         """Run one frame: input, fixed steps, render, overlay, frame end, swap, fps cap.
@@ -289,7 +263,9 @@ class App:
                 overlay()
         for end in self.frame_end_hooks:
             end()
+        swap_start = time.perf_counter_ns()
         window.swap()
+        self.swap_ns_last = time.perf_counter_ns() - swap_start
         self.frame += 1
         if cap_start:
             remaining = cap_ns - (time.perf_counter_ns() - cap_start)
@@ -325,22 +301,28 @@ class App:
 
     # --- the loop and shutdown ------------------------------------------------------------
 
-    def run(self, max_frames: int | None = None) -> str:
-        """Run frames until ``max_frames``, window close, Escape or Ctrl-C; then close.
+    def run(self, max_frames: int | None = None, *, max_seconds: float | None = None) -> str:
+        """Run frames until ``max_frames``, ``max_seconds``, window close, Escape or Ctrl-C;
+        then close.
 
-        Startup hooks run first. Whatever ends the loop - an exception included - the App
-        is closed: shutdown hooks run, then GL and the window are released. Ctrl-C
+        Startup hooks run first (:meth:`start`; nothing if it already ran). Whatever ends
+        the loop - an exception included - the App is closed: shutdown hooks run, then GL
+        and the window are released. Ctrl-C
         (``KeyboardInterrupt``, also when raised by a system or hook) ends the run normally
         with ``exit_reason == "interrupt"``; any other exception is re-raised after closing.
 
         Args:
             max_frames: stop after this many frames (None = until closed).
+            max_seconds: stop at the first frame boundary after this many wall-clock
+                seconds from the start of the loop (None = no time limit).
 
         Returns:
-            ``exit_reason``: "max_frames", "window_closed", "escape" or "interrupt".
+            ``exit_reason``: "max_frames", "time_limit", "window_closed", "escape" or
+            "interrupt".
 
         Raises:
-            TypeError, ValueError: ``max_frames`` is not None or an int >= 0.
+            TypeError, ValueError: ``max_frames`` is not None or an int >= 0, or
+                ``max_seconds`` is not None or a finite number > 0.
             RuntimeError: the App is closed or already running.
             ShutdownError: a shutdown hook raised (after all ran and resources were freed).
             Exception: what a frame raised (``exit_reason == "error"``).
@@ -351,6 +333,13 @@ class App:
                             f"{type(max_frames).__name__}")
         if max_frames is not None and max_frames < 0:
             raise ValueError(f"max_frames must be >= 0, got {max_frames}")
+        deadline_ns = None
+        if max_seconds is not None:
+            if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) \
+                    or not max_seconds > 0 or max_seconds == float("inf"):
+                raise ValueError(f"max_seconds must be a finite number > 0 or None, got "
+                                 f"{max_seconds!r}")
+            deadline_ns = int(max_seconds * 1e9)
         if self.closed:
             raise RuntimeError("this App is closed; make a new one to run again")
         if self._running:
@@ -359,14 +348,18 @@ class App:
         error: BaseException | None = None
         reason = "error"
         try:
-            for hook in self.startup_hooks:
-                hook()
+            self.start()
             self.reset_frame_clock()
             frames = 0
             window = self.window
+            loop_start = time.perf_counter_ns()
             while True:
                 if max_frames is not None and frames >= max_frames:
                     reason = "max_frames"
+                    break
+                if deadline_ns is not None and \
+                        time.perf_counter_ns() - loop_start >= deadline_ns:
+                    reason = "time_limit"
                     break
                 if window.should_close():
                     reason = self._close_reason or "window_closed"
@@ -381,8 +374,9 @@ class App:
         finally:
             self._running = False
         self.exit_reason = reason
+        limited = max_frames is not None or deadline_ns is not None
         self.closed_early = reason in ("interrupt", "error") or (
-            max_frames is not None and reason != "max_frames")
+            limited and reason not in ("max_frames", "time_limit"))
         if error is None:
             self.close()
             return reason

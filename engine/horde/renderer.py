@@ -8,8 +8,8 @@ It holds the GraphicsContext, the sprite atlas (uploaded once), the camera, the 
 projectile batch, the ``BossSprites`` and the ``ParticleRenderer``. The game gives it column
 sources once; every frame ``render(alpha)`` reads them, packs + uploads + draws:
 
-1. enemies, one draw per non-empty tier, in tier order (all tiers live in one store with a
-   ``tier`` column; one ``RowGrouper.group`` pass finds every tier's rows),
+1. enemies, one draw per non-empty tier, in tier order: a ``SpriteLayer`` over the store's
+   ``tier`` column (one ``RowGrouper.group`` pass finds every tier's rows),
 2. projectiles, 3. bosses, 4. the player (one draw, ``engine.horde.player_view``: the knight of
    the ``hero`` sheet, walking when it moves, mirrored when it faces left, and a faint ring the
    size of the melee reach for ``SWING_S`` simulated seconds after each swing), 5. particles
@@ -52,9 +52,9 @@ from engine.render import (
     InstanceBatch,
     ParticleRenderer,
     RenderStats,
-    RowGrouper,
     ShaderLibrary,
     SpriteAtlas,
+    SpriteLayer,
     save_screenshot,
 )
 
@@ -76,7 +76,8 @@ class Renderer(StoreSources):
         camera: the ``Camera2D``; its matrix is used by every draw.
         shaders: the ``ShaderLibrary``.
         tiers: the tier specs, in draw order.
-        tier_batches: one ``InstanceBatch`` per tier, same order.
+        enemy_layer: the ``SpriteLayer`` of the tiers (one kind per tier).
+        tier_batches: its batches, one ``InstanceBatch`` per tier, same order.
         projectiles: the projectile ``InstanceBatch``.
         bosses: the ``BossSprites``.
         particles: the ``ParticleRenderer``.
@@ -160,16 +161,10 @@ class Renderer(StoreSources):
             viewport = fbo.size if fbo is not None else (1280, 720)
         self.camera = Camera2D(*viewport)
         self.tiers = tiers
-        self._grouper = RowGrouper([t.value for t in tiers], 1024)
-        batches = []
-        for spec in tiers:
-            fw, fh = self.atlas.sheet(spec.sheet).frame_size
-            size = spec.size if spec.size is not None else (fw * sprite_scale, fh * sprite_scale)
-            batches.append(InstanceBatch(
-                self.gfx, spec.name, self.shaders, program="sprite", texture=texture,
-                frame_uvs=self.atlas.frame_uvs(spec.sheet), capacity=spec.capacity,
-                policy=policy, size=size, tint=spec.tint))
-        self.tier_batches: tuple[InstanceBatch, ...] = tuple(batches)
+        self.enemy_layer = SpriteLayer(self.gfx, self.shaders, self.atlas, tiers,
+                                       texture=texture, sprite_scale=sprite_scale,
+                                       policy=policy)
+        self.tier_batches: tuple[InstanceBatch, ...] = self.enemy_layer.batches
         pw, ph = self.atlas.sheet("projectile").frame_size
         self.projectiles = InstanceBatch(
             self.gfx, "projectiles", self.shaders, program="sprite", texture=texture,
@@ -281,26 +276,22 @@ class Renderer(StoreSources):
             self.camera.resize(width, height)
 
     def _pack_enemies(self, alpha: float) -> None:
-        batches = self.tier_batches
-        for batch in batches:
-            batch.begin()
+        layer = self.enemy_layer
         src = self._enemies
         if src is None:
+            layer.begin()
             return
         cols = src.store.columns
-        n = src.store.count
         names = src.names
-        pos = cols[names["pos"]]
-        prev = cols.get(names["prev_pos"]) if names["prev_pos"] is not None else None
-        frame = cols.get(names["frame"]) if names["frame"] is not None else None
-        tint = cols[names["tint"]] if names["tint"] is not None else None
-        scale = cols[names["scale"]] if names["scale"] is not None else None
-        rot = cols[names["rotation"]] if names["rotation"] is not None else None
-        grouper = self._grouper
-        grouper.group(cols[names["tier"]], n)
-        for k in range(len(batches)):
-            batches[k].pack_rows(grouper.rows_of(k), pos, prev, alpha, frame=frame, tint=tint,
-                                 scale=scale, rotation=rot)
+        # prev_pos and frame may be absent from a store (no interpolation, frame 0).
+        prev = names["prev_pos"]
+        frame = names["frame"]
+        layer.pack_columns(cols, src.store.count, alpha, kind=names["tier"] or "tier",
+                           pos=names["pos"] or "pos",
+                           prev_pos=prev if prev is not None and prev in cols else None,
+                           frame=frame if frame is not None and frame in cols else None,
+                           tint=names["tint"], scale=names["scale"],
+                           rotation=names["rotation"])
 
     def _pack_projectiles(self, alpha: float) -> None:
         batch = self.projectiles

@@ -3,30 +3,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from engine.render import SpriteAtlas
+from engine.render import SpriteAtlas, SpriteKind
 
 __all__ = ["TierSpec", "DEFAULT_TIERS", "tier_specs_from_table"]
 
 
-@dataclass(frozen=True)
-class TierSpec:
-    """How one enemy tier is drawn."""
-
-    name: str
-    """Batch name (key in ``RenderStats.instances``)."""
-    value: int
-    """Value of the store's ``tier`` column for this tier."""
-    sheet: str
-    """Atlas sheet of its walk cycle."""
-    size: tuple[float, float] | None = None
-    """World size; default: the sheet's frame size times the renderer's ``sprite_scale``."""
-    tint: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
-    """Constant tint (when the source has no tint column)."""
-    capacity: int = 1024
-    """Initial batch capacity."""
+TierSpec = SpriteKind
+"""How one enemy tier is drawn: a ``SpriteKind`` of the Renderer's enemy ``SpriteLayer``
+(``value``: the store's ``tier`` column value; ``name``: its batch name)."""
 
 
 DEFAULT_TIERS: tuple[TierSpec, ...] = (

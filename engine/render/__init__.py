@@ -42,6 +42,8 @@ from .sheets import (
     load_grid_sheet,
     load_image,
 )
+from .sprite_layer import SpriteKind, SpriteLayer
+from .sprites import Sprites
 from .stats import RenderStats
 from .text import TEXT_STRIDE, TextLayer
 
@@ -56,7 +58,7 @@ __all__ = [
     "RowGrouper",
     "DEFAULT_SHADER_DIR", "ShaderCompileError", "ShaderError", "ShaderLibrary",
     "ShaderNotFoundError", "parse_compile_log",
-    "RenderStats",
+    "RenderStats", "SpriteKind", "SpriteLayer", "Sprites",
     "SheetError", "SheetNotFoundError", "TimedAnimation", "load_aseprite", "load_grid_sheet",
     "load_image",
     "ANCHORS", "DEFAULT_CHARS", "Font", "FontError", "default_font_path",

@@ -20,6 +20,10 @@ from engine.data.files import atomic_write_bytes
 
 __all__ = ["read_pixels", "save_screenshot", "write_png_atomic"]
 
+RELEASED = ("this framebuffer was released (App.run() closes the App when it ends): take the "
+            "screenshot in a frame_end hook (before the swap), or headless drive the frames "
+            "with app.start() / app.step_frame() and save it before app.close()")
+
 
 def read_pixels(fbo: moderngl.Framebuffer, *, attachment: int = 0,
                 viewport: tuple[int, int, int, int] | None = None) -> np.ndarray:
@@ -35,9 +39,13 @@ def read_pixels(fbo: moderngl.Framebuffer, *, attachment: int = 0,
 
     Raises:
         TypeError: ``fbo`` is not a moderngl.Framebuffer.
+        RuntimeError: ``fbo`` was released (e.g. read after ``App.run()`` returned); the
+            message says where to take the screenshot instead.
     """
     if not isinstance(fbo, moderngl.Framebuffer):
         raise TypeError(f"expected a moderngl.Framebuffer, got {type(fbo).__name__}")
+    if type(fbo.mglo).__name__ == "InvalidObject":
+        raise RuntimeError(RELEASED)
     if viewport is None:
         w, h = fbo.size
         viewport = (0, 0, w, h)
@@ -74,6 +82,8 @@ def save_screenshot(fbo: moderngl.Framebuffer, path: str | os.PathLike[str], *,
 
     Raises:
         TypeError: ``fbo`` is not a framebuffer.
+        RuntimeError: ``fbo`` was released (after ``App.run()``: take it in a frame-end
+            hook, or between ``app.step_frame()`` and ``app.close()``).
         OSError: the file cannot be written.
     """
     pixels = read_pixels(fbo, attachment=attachment)

@@ -4,6 +4,10 @@ Same base class as the GLFW window, so the App's frame is the same code in both.
 is a framebuffer of the configured size with an RGBA8 colour texture and a depth
 renderbuffer; with ``samples > 0`` the target is multisampled and is resolved into the
 colour texture at :meth:`HeadlessWindow.swap` (and before :meth:`~BaseWindow.read_pixels`).
+
+The swap waits for the GL queue (``ctx.finish()``), as a window's swap waits for the display:
+without it a software rasteriser (llvmpipe) keeps accepting frames faster than it draws them,
+and its queued command buffers grow the process by about a megabyte per drawn frame.
 """
 
 from __future__ import annotations
@@ -73,10 +77,12 @@ class HeadlessWindow(BaseWindow):
             obj.release()
 
     def swap(self) -> None:
-        """Resolve the multisampled target into ``color_texture`` (nothing without MSAA).
-        Allocates nothing lasting."""
+        """Present the frame headless: resolve the multisampled target into
+        ``color_texture`` (nothing without MSAA), then wait until GL has executed the
+        frame (``ctx.finish()``), so queued work never piles up. Allocates nothing lasting."""
         if self._resolved is not None and self.renderable:
             self.ctx.copy_framebuffer(self._resolved, self.target)
+        self.ctx.finish()
 
     def _resize(self, width: int, height: int) -> None:
         # Recreate the offscreen framebuffer; 0 x 0 stands for minimised: the size reads
