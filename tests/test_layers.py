@@ -43,7 +43,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "acceptance": {"moderngl", "glfw", "imgui_bundle"},
 }
 # Layer folders that must exist; the others of ALLOWED may be absent (a layer being added).
-REQUIRED = {"data", "core", "render", "combat", "profiler", "acceptance"}
+REQUIRED = {"data", "core", "render", "combat", "profiler", "horde", "acceptance", "examples"}
 
 
 # ------------------------------------------------------------------ reading a tree
