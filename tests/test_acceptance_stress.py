@@ -178,7 +178,7 @@ def test_a_regression_against_the_baseline_fails(ci_run, tmp_path):
 def test_a_frame_limit_shorter_than_the_run_writes_a_partial_report(tmp_path):
     out = tmp_path / "short.json"
     proc = _demo("--enemies", "200", "--duration", "10", "--headless", "--benchmark",
-                 "--max-frames", "90", "--report", str(out), timeout=120)
+                 "--frames", "90", "--report", str(out), timeout=120)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     report = load_report(out)
     assert report["run"]["partial"] is True

@@ -30,7 +30,8 @@ from typing import Any
 
 from .session import FRAME_BUDGET_MS, AcceptanceRun, SystemEntry, WorldFactory
 
-__all__ = ["HELP", "PROG", "build_parser", "parse_args", "main", "run_acceptance", "execute"]
+__all__ = ["HELP", "PROG", "build_parser", "parse_args", "default_report_path", "main",
+           "run_acceptance", "execute"]
 
 PROG = "stress_500.py"
 HELP = """Stress 500: the engine's acceptance run.
@@ -109,10 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--benchmark", action="store_true",
                         help="fixed frame time (1/60 s per frame, whatever the wall clock) and "
                              "a seeded RNG: the same simulation on every machine")
-    parser.add_argument("--report", type=Path, default=Path("reports/stress_500.json"),
-                        metavar="PATH",
+    parser.add_argument("--report", type=Path, default=None, metavar="PATH",
                         help="JSON report path; plots (<stem>_*.png) and the screenshot "
-                             "(<stem>_screenshot.png) go beside it (default: %(default)s)")
+                             "(<stem>_screenshot.png) go beside it (default: "
+                             "reports/stress_500.json for the default run, else a name built "
+                             "from the options that change the run, e.g. "
+                             "reports/stress_500_n2000_benchmark.json)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--ramp", action="store_true",
                       help="raise the target by --step every --window seconds and report the "
@@ -128,9 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: %(default)s)")
     parser.add_argument("--limit", type=int, default=20000, metavar="N",
                         help="--ramp/--max: the largest N tried (default: %(default)s)")
-    parser.add_argument("--max-frames", type=int, default=None, metavar="N",
+    parser.add_argument("--frames", type=int, default=None, metavar="N",
                         help="stop after N frames, finished or not (a shorter run is "
-                             "reported as partial)")
+                             "reported as partial) (default: until the run ends)")
     parser.add_argument("--no-dashboard", action="store_true",
                         help="run without the ImGui dashboard (its UI build is otherwise part "
                              "of the CPU frame time)")
@@ -160,17 +163,49 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--step must be a positive integer, got {args.step}")
     if args.limit < args.step:
         parser.error(f"--limit must be >= --step ({args.step}), got {args.limit}")
-    if args.max_frames is not None and args.max_frames <= 0:
-        parser.error(f"--max-frames must be a positive integer, got {args.max_frames}")
+    if args.frames is not None and args.frames <= 0:
+        parser.error(f"--frames must be a positive integer, got {args.frames}")
     from engine.core import AppConfig
     try:
         args.width, args.height = AppConfig.parse_size(args.size)
     except ValueError as exc:
         parser.error(f"--{exc}")
+    args.mode = "ramp" if args.ramp else "max" if args.max else "hold"
+    if args.report is None:
+        args.report = default_report_path(args, parser)
     if args.report.suffix != ".json":
         parser.error(f"--report must name a .json file, got {str(args.report)!r}")
-    args.mode = "ramp" if args.ramp else "max" if args.max else "hold"
     return args
+
+
+def default_report_path(args: argparse.Namespace,
+                        parser: argparse.ArgumentParser | None = None) -> Path:
+    """``reports/stress_500.json`` for the default run, else the stem grows by one short tag
+    per option that changes the run (``--enemies 2000 --benchmark`` ->
+    ``reports/stress_500_n2000_benchmark.json``), so runs of different shapes keep their own
+    reports."""
+    parser = parser or build_parser()
+    tags: list[str] = []
+    if args.mode != "hold":
+        tags.append(args.mode)
+    for dest, tag in _REPORT_TAGS:
+        if dest in ("step", "window", "limit") and args.mode == "hold":
+            continue
+        value = getattr(args, dest)
+        if value == parser.get_default(dest) or dest == "size" and value == "1280x720":
+            continue
+        if isinstance(value, bool):
+            tags.append(tag)
+        else:
+            tags.append(f"{tag}{value:g}" if isinstance(value, float) else f"{tag}{value}")
+    return Path("reports") / ("_".join(["stress_500", *tags]) + ".json")
+
+
+_REPORT_TAGS = (("enemies", "n"), ("duration", "d"), ("warmup", "w"), ("ramp_timeout", "rt"),
+                ("seed", "seed"), ("step", "step"), ("window", "win"), ("limit", "lim"),
+                ("frames", "f"), ("size", ""), ("benchmark", "benchmark"),
+                ("no_dashboard", "nodash"))
+"""(option dest, tag) of the options that change what a run measures, in name order."""
 
 
 def run_acceptance(options: argparse.Namespace, *, world_factory: WorldFactory | None = None,
@@ -188,11 +223,24 @@ def run_acceptance(options: argparse.Namespace, *, world_factory: WorldFactory |
 
 
 def execute(run: AcceptanceRun) -> int:
-    """Build and run ``run``, write its outputs, print the table; returns the exit code."""
-    from .outputs import exit_code, print_summary, write_outputs
+    """Build and run ``run``, write its outputs, print the table; returns the exit code.
 
+    SIGTERM and SIGHUP end the run like Ctrl-C (a partial report, exit code 1); a signal
+    while the report is written is noted and the report finished (``engine.core.signals``).
+    """
+    from engine.core.signals import last_stop_signal, shutting_down, stop_signals
+
+    with stop_signals():
+        app_reason = _run(run)
+        with shutting_down():
+            stop = last_stop_signal()
+            if stop is not None and app_reason == "interrupt":
+                run.stop_signal = stop
+            return _finish(run, app_reason)
+
+
+def _run(run: AcceptanceRun) -> str:
     args = run.args
-    app_reason: str | None = None
     try:
         run.build()
         n = args.enemies if args.mode == "hold" else args.step
@@ -202,30 +250,40 @@ def execute(run: AcceptanceRun) -> int:
         run.say(f"{args.mode} run: {n} enemies, {span} simulated, warm-up >= "
                 f"{args.warmup:g} s, seed {args.seed}, {clock}, "
                 f"{'headless' if run.app.headless else 'window'}, GL: {run.gl_renderer}")
-        app_reason = run.app.run(max_frames=args.max_frames)
-    except KeyboardInterrupt:  # Ctrl-C while building: nothing ran, still say so
-        app_reason = "interrupt"
+        return run.app.run(max_frames=args.frames)
+    except KeyboardInterrupt:  # a stop while building: nothing ran, still say so
+        _close_quietly(run)
+        return "interrupt"
     except Exception as exc:
-        app_reason = "error"
         run.error = f"{type(exc).__name__}: {exc}"
         traceback.print_exc()
-        app = getattr(run, "app", None)
-        if app is not None and not app.closed:
-            try:
-                app.close()
-            except Exception:
-                traceback.print_exc()
+        _close_quietly(run)
+        return "error"
+
+
+def _close_quietly(run: AcceptanceRun) -> None:
+    app = getattr(run, "app", None)
+    if app is not None and not app.closed:
+        try:
+            app.close()
+        except Exception:
+            traceback.print_exc()
+
+
+def _finish(run: AcceptanceRun, app_reason: str) -> int:
+    from .outputs import exit_code, print_summary, write_outputs
+
     _recalibrate(run)
     gc.collect()
     try:
         report, files = write_outputs(run, app_reason)
     except Exception as exc:
-        print(f"{PROG}: error: the report could not be written: {type(exc).__name__}: {exc}",
-              file=sys.stderr)
-        traceback.print_exc()
+        kept = " (the previous report there is intact)" if run.args.report.exists() else ""
+        print(f"{PROG}: error: the report {str(run.args.report)!r} could not be written: "
+              f"{type(exc).__name__}: {exc}{kept}", file=sys.stderr)
         return 1
-    print_summary(report, args, files, FRAME_BUDGET_MS)
-    return exit_code(report, args)
+    print_summary(report, run.args, files, FRAME_BUDGET_MS)
+    return exit_code(report, run.args)
 
 
 def _recalibrate(run: AcceptanceRun) -> None:

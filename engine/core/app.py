@@ -27,6 +27,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -37,6 +38,7 @@ from engine.core._glfw import glfw
 from engine.core.clock import Clock, FixedClock, SystemClock
 from engine.core.input import Input
 from engine.core.scheduler import Scheduler
+from engine.core.signals import shutting_down, stop_signals
 from engine.core.target import BaseWindow, TargetConfig, open_target
 
 __all__ = ["App", "AppConfig", "ShutdownError", "EXIT_REASONS", "BENCHMARK_FRAME_NS"]
@@ -330,8 +332,10 @@ class App:
 
         Startup hooks run first. Whatever ends the loop - an exception included - the App
         is closed: shutdown hooks run, then GL and the window are released. Ctrl-C
-        (``KeyboardInterrupt``, also when raised by a system or hook) ends the run normally
-        with ``exit_reason == "interrupt"``; any other exception is re-raised after closing.
+        (``KeyboardInterrupt``, also when raised by a system or hook), SIGTERM and SIGHUP end
+        the run normally with ``exit_reason == "interrupt"`` (SIGINT too when the shell
+        ignored it, see ``engine.core.signals``); any other exception is re-raised after
+        closing.
 
         Args:
             max_frames: stop after this many frames (None = until closed).
@@ -358,6 +362,10 @@ class App:
         self._running = True
         error: BaseException | None = None
         reason = "error"
+        # SIGTERM and SIGHUP end the loop like Ctrl-C; a signal during close() is noted, not
+        # obeyed, so the shutdown hooks finish (engine.core.signals).
+        signals = ExitStack()
+        signals.enter_context(stop_signals())
         try:
             for hook in self.startup_hooks:
                 hook()
@@ -383,15 +391,16 @@ class App:
         self.exit_reason = reason
         self.closed_early = reason in ("interrupt", "error") or (
             max_frames is not None and reason != "max_frames")
-        if error is None:
-            self.close()
-            return reason
-        try:
-            self.close()
-        except ShutdownError as shutdown_exc:
-            # The frame's exception is the one to report; shutdown failures go to stderr.
-            print("engine: shutdown after an error also failed:", file=sys.stderr)
-            traceback.print_exception(shutdown_exc, file=sys.stderr)
+        with signals, shutting_down():
+            if error is None:
+                self.close()
+                return reason
+            try:
+                self.close()
+            except ShutdownError as shutdown_exc:
+                # The frame's exception is the one to report; shutdown failures go to stderr.
+                print("engine: shutdown after an error also failed:", file=sys.stderr)
+                traceback.print_exception(shutdown_exc, file=sys.stderr)
         raise error
 
     def close(self) -> None:
