@@ -286,7 +286,7 @@ def write_outputs(run: Any, app_reason: str | None) -> tuple[dict[str, Any], lis
              "sim_time_s": app.scheduler.sim_time_ns * 1e-9 if app is not None else 0.0,
              "wall_time_s": (time.perf_counter_ns() - run.started_wall) * 1e-9,
              "phase": run.ended_in or PHASES[run.phase],
-             "stop_signal": getattr(run, "stop_signal", None), **provenance()},
+             "stop_signal": run.stop_signal, **provenance()},
         measurements=meas, results=results,
         machine=machine_info(getattr(run, "gl_renderer", None), getattr(run, "gl_version", None)),
         calibration_ns=calibration.median_ns if calibration is not None else None,

@@ -104,6 +104,7 @@ class AcceptanceRun:
         self.ended_in: str | None = None  # the phase a run cut short was in
         self.screenshot_path: Path | None = None
         self.error: str | None = None
+        self.stop_signal: str | None = None  # the signal that cut the run short, if one did
         self.step_hz = STEP_HZ
         self._next_progress_ns = 0
 
