@@ -26,7 +26,19 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+
+from engine.core.options import (
+    OptionError,
+    OptionParser,
+    add_benchmark,
+    add_frames,
+    add_headless,
+    add_seed,
+    add_size,
+    check_memory,
+    check_writable,
+    layout_bytes,
+)
 
 from .session import FRAME_BUDGET_MS, AcceptanceRun, SystemEntry, WorldFactory
 
@@ -73,14 +85,9 @@ largest N in budget is >= --enemies); 1 a criterion failed, or the run was parti
 """
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one clear line, exit 2 (no usage dump)
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command line; its help is the documentation of the run."""
-    parser = _Parser(
+    parser = OptionParser(
         prog=PROG,
         description=HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -102,14 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="simulated seconds the ramp waits beyond --warmup for the target "
                              "and stable pools before the hold starts anyway (default: "
                              "%(default)s)")
-    parser.add_argument("--seed", type=int, default=1, metavar="N",
-                        help="random seed of the world and the app (default: %(default)s)")
-    parser.add_argument("--headless", action="store_true",
-                        help="render offscreen (EGL) even when a display exists; without a "
-                             "display the run is headless anyway")
-    parser.add_argument("--benchmark", action="store_true",
-                        help="fixed frame time (1/60 s per frame, whatever the wall clock) and "
-                             "a seeded RNG: the same simulation on every machine")
+    add_seed(parser, default=1)
+    add_headless(parser)
+    add_benchmark(parser)
     parser.add_argument("--report", type=Path, default=None, metavar="PATH",
                         help="JSON report path; plots (<stem>_*.png) and the screenshot "
                              "(<stem>_screenshot.png) go beside it (default: "
@@ -119,10 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--ramp", action="store_true",
                       help="raise the target by --step every --window seconds and report the "
-                           "first N at which any criterion fails")
+                           "first N at which any criterion fails (default: off, one hold)")
     mode.add_argument("--max", action="store_true",
                       help="find the largest N whose CPU frame time p50 and p99 stay under "
-                           "16 ms (doubling, then bisection to --step)")
+                           "16 ms (doubling, then bisection to --step) (default: off)")
     parser.add_argument("--step", type=int, default=1000, metavar="N",
                         help="--ramp/--max: enemies added per level, and the resolution of "
                              "--max (default: %(default)s)")
@@ -131,15 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: %(default)s)")
     parser.add_argument("--limit", type=int, default=20000, metavar="N",
                         help="--ramp/--max: the largest N tried (default: %(default)s)")
-    parser.add_argument("--frames", type=int, default=None, metavar="N",
-                        help="stop after N frames, finished or not (a shorter run is "
-                             "reported as partial) (default: until the run ends)")
+    add_frames(parser, when_none="until the run ends",
+               what="stop after N frames, finished or not (a shorter run is reported as "
+                    "partial)")
     parser.add_argument("--no-dashboard", action="store_true",
                         help="run without the ImGui dashboard (its UI build is otherwise part "
-                             "of the CPU frame time)")
-    parser.add_argument("--size", default="1280x720", metavar="WxH",
-                        help="framebuffer size (default: %(default)s)")
-    parser.add_argument("--quiet", action="store_true", help="print only the final table")
+                             "of the CPU frame time) (default: off)")
+    add_size(parser, what="framebuffer size")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print only the final table (default: off)")
     return parser
 
 
@@ -165,17 +167,37 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--limit must be >= --step ({args.step}), got {args.limit}")
     if args.frames is not None and args.frames <= 0:
         parser.error(f"--frames must be a positive integer, got {args.frames}")
-    from engine.core import AppConfig
-    try:
-        args.width, args.height = AppConfig.parse_size(args.size)
-    except ValueError as exc:
-        parser.error(f"--{exc}")
+    args.width, args.height = args.size
     args.mode = "ramp" if args.ramp else "max" if args.max else "hold"
     if args.report is None:
         args.report = default_report_path(args, parser)
     if args.report.suffix != ".json":
         parser.error(f"--report must name a .json file, got {str(args.report)!r}")
+    why = check_writable(args.report)
+    if why is not None:
+        parser.error(f"--report: {why}")
+    most = args.enemies if args.mode == "hold" else args.limit
+    why = check_memory(2 * most * ENEMY_ROW_BYTES, f"--enemies/--limit {most}")
+    if why is None:
+        why = check_memory(args.width * args.height * FRAME_BYTES_PER_PIXEL,
+                           f"--size {args.width}x{args.height}")
+    if why is not None:
+        parser.error(why)
     return args
+
+
+def _enemy_row_bytes() -> int:
+    from engine.combat.state import ENEMY_COLUMNS
+
+    # The store's columns, its handle / free-list arrays, the spatial hash's per-row arrays
+    # and the renderer's staging + instance buffer: what one enemy row costs, at least.
+    return layout_bytes(ENEMY_COLUMNS) + 16 + 24 + 64
+
+
+ENEMY_ROW_BYTES = _enemy_row_bytes()
+"""Bytes one enemy row takes across the store, grid and renderer (the run holds 2 x N)."""
+FRAME_BYTES_PER_PIXEL = 16
+"""The target (RGBA8 + depth) and a screenshot's read-back copy, per pixel."""
 
 
 def default_report_path(args: argparse.Namespace,
@@ -192,9 +214,11 @@ def default_report_path(args: argparse.Namespace,
         if dest in ("step", "window", "limit") and args.mode == "hold":
             continue
         value = getattr(args, dest)
-        if value == parser.get_default(dest) or dest == "size" and value == "1280x720":
+        if value == parser.get_default(dest) or dest == "size" and value == (1280, 720):
             continue
-        if isinstance(value, bool):
+        if dest == "size":
+            tags.append(f"{value[0]}x{value[1]}")
+        elif isinstance(value, bool):
             tags.append(tag)
         else:
             tags.append(f"{tag}{value:g}" if isinstance(value, float) else f"{tag}{value}")
@@ -232,6 +256,8 @@ def execute(run: AcceptanceRun) -> int:
 
     with stop_signals():
         app_reason = _run(run)
+        if app_reason == "bad_input":
+            return 2
         with shutting_down():
             stop = last_stop_signal()
             if stop is not None and app_reason == "interrupt":
@@ -254,11 +280,27 @@ def _run(run: AcceptanceRun) -> str:
     except KeyboardInterrupt:  # a stop while building: nothing ran, still say so
         _close_quietly(run)
         return "interrupt"
+    except BAD_INPUT as exc:  # a size the context refuses, a malformed scene: no run at all
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _close_quietly(run)
+        return "bad_input"
     except Exception as exc:
         run.error = f"{type(exc).__name__}: {exc}"
         traceback.print_exc()
         _close_quietly(run)
         return "error"
+
+
+def _bad_input() -> tuple[type[Exception], ...]:
+    from engine.combat import ConfigError, SceneError
+    from engine.combat.tiers import TierError
+    from engine.render.sheets import SheetError
+
+    return (OptionError, SceneError, ConfigError, TierError, SheetError)
+
+
+BAD_INPUT = _bad_input()
+"""What building the run raises for input it cannot use: one line, exit code 2, no report."""
 
 
 def _close_quietly(run: AcceptanceRun) -> None:

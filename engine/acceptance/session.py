@@ -134,6 +134,11 @@ class AcceptanceRun:
                                  headless=True if args.headless else None,
                                  step_hz=STEP_HZ, benchmark=args.benchmark, seed=args.seed))
         app = self.app
+        from engine.core.options import OptionError, check_gl_size
+
+        why = check_gl_size(app.ctx.info, args.width, args.height)
+        if why is not None:  # before the world and the renderer allocate for it
+            raise OptionError(f"--size: {why}")
         first_target = args.enemies if args.mode == "hold" else args.step
         most = args.enemies if args.mode == "hold" else args.limit
         self.world = self.world_factory(stress_config(WorldConfig(), first_target, most),
