@@ -36,6 +36,17 @@ from typing import Any
 import numpy as np
 
 import engine
+from engine.core.options import (
+    OptionParser,
+    add_benchmark,
+    add_frames,
+    add_headless,
+    add_seed,
+    add_size,
+    check_memory,
+    check_writable,
+    layout_bytes,
+)
 
 PROG = "boids.py"
 
@@ -574,33 +585,27 @@ class BoidsDemo:
 
 # ----------------------------------------------------------------------------- command line
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one clear line, exit 2 (no usage dump)
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse and validate; bad input exits with one line on stderr and code 2."""
-    p = _Parser(prog=PROG, description=__doc__,
-                formatter_class=argparse.RawDescriptionHelpFormatter,
-                epilog="Examples:\n"
-                       "  python demos/boids.py                        # a window\n"
-                       "  python demos/boids.py --boids 20000 --predators 4\n"
-                       "  python demos/boids.py --headless --frames 300 --benchmark\n")
+    p = OptionParser(prog=PROG, description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                     epilog="Examples:\n"
+                            "  python demos/boids.py                        # a window\n"
+                            "  python demos/boids.py --boids 20000 --predators 4\n"
+                            "  python demos/boids.py --headless --frames 300 --benchmark\n")
     p.add_argument("--boids", type=int, default=4000, metavar="N",
                    help="boids in the flock (default: %(default)s)")
     p.add_argument("--predators", type=int, default=2, metavar="N",
                    help="predators at the start, at most 8 (default: %(default)s)")
-    p.add_argument("--headless", action="store_true", help="render offscreen (EGL)")
-    p.add_argument("--frames", type=int, default=None, metavar="N", help="stop after N frames")
-    p.add_argument("--seed", type=int, default=None, metavar="N",
-                   help="random seed (default: fresh entropy; 0 with --benchmark)")
-    p.add_argument("--benchmark", action="store_true", help="fixed 1/60 s frames, seeded RNG")
-    p.add_argument("--size", default="1280x720", metavar="WxH",
-                   help="window / framebuffer size (default: %(default)s)")
-    p.add_argument("--no-dashboard", action="store_true", help="no profiler dashboard")
+    add_headless(p)
+    add_frames(p)
+    add_seed(p)
+    add_benchmark(p)
+    add_size(p)
+    p.add_argument("--no-dashboard", action="store_true",
+                   help="no profiler dashboard (default: off)")
     p.add_argument("--screenshot", type=Path, default=None, metavar="PATH",
-                   help="save the last frame as a PNG when the run ends")
+                   help="save the last frame as a PNG when the run ends (default: none)")
     args = p.parse_args(argv)
     if args.boids <= 0:
         p.error(f"--boids must be a positive integer, got {args.boids}")
@@ -610,11 +615,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error(f"--frames must be >= 0, got {args.frames}")
     if args.seed is not None and args.seed < 0:
         p.error(f"--seed must be >= 0, got {args.seed}")
-    try:
-        args.width, args.height = engine.AppConfig.parse_size(args.size)
-    except ValueError as exc:
-        p.error(f"--{exc}")
+    args.width, args.height = args.size
+    why = check_memory(args.boids * BOID_ROW_BYTES, f"--boids {args.boids}")
+    if why is None and args.screenshot is not None:
+        why = check_writable(args.screenshot)
+        why = why and f"--screenshot: {why}"
+    if why is not None:
+        p.error(why)
     return args
+
+
+BOID_ROW_BYTES = layout_bytes(BOID_COLUMNS) + 128
+"""At least what one boid costs: its store columns, plus the grid's and the instance buffer's
+share."""
 
 
 def main(argv: list[str] | None = None) -> int:
