@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from engine.data import EntityStore, RingBuffer
-from tools.common import machine_info, machine_line, tool_parser
+from tools.common import add_sizes, check_memory, machine_info, machine_line, tool_parser
 
 COLS = {
     "pos": ((2,), np.float32), "prev_pos": ((2,), np.float32), "vel": ((2,), np.float32),
@@ -82,9 +82,15 @@ def bench_hash(n: int, repeat: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = tool_parser("bench_data", __doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    parser.add_argument("--repeat", type=int, default=30)
+    add_sizes(parser, (1_000, 10_000, 100_000), "entity counts")
+    parser.add_argument("--repeat", type=int, default=30, metavar="N",
+                        help="repeats of each measurement (default: %(default)s)")
     args = parser.parse_args(argv)
+    if args.repeat <= 0:
+        parser.error(f"--repeat must be a positive integer, got {args.repeat}")
+    why = check_memory(max(args.sizes) * 256, f"--sizes {max(args.sizes)}")
+    if why is not None:
+        parser.error(why)
     print(machine_line(machine_info()))
     for n in args.sizes:
         row: dict[str, float] = {}

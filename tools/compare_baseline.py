@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("baseline", type=Path, help="the baseline file (tests/baselines/*.json)")
     parser.add_argument("--update", action="store_true",
                         help="rewrite the baseline from this report (deliberately; atomic) "
-                             "instead of comparing")
+                             "instead of comparing (default: off, compare)")
     return parser
 
 
