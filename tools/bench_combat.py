@@ -27,6 +27,7 @@ Usage: .venv/bin/python -m tools.bench_combat [--sizes 500 5000 10000 50000 1000
 
 from __future__ import annotations
 
+import argparse
 import math
 import statistics
 import time
@@ -155,7 +156,8 @@ def counts_line(label: str, pt: dict[str, float], counted: object) -> str:
             + f"   per tick over {counted} ticks")
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse and validate; bad input exits with one line on stderr and code 2."""
     ap = tool_parser("bench_combat", __doc__)
     add_sizes(ap, (500, 5000, 10000, 50000, 100000), "enemy counts")
     ap.add_argument("--ticks", type=int, default=96,
@@ -184,7 +186,13 @@ def main(argv: list[str] | None = None) -> int:
     if why is not None:
         ap.error(why)
     check_report(ap, args.report)
-    warmup = round(args.warmup / DT)
+    args.warmup_ticks = round(min(args.warmup, 3600.0) / DT)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sizes, warmup = args.sizes, args.warmup_ticks
     results = []
     print(f"{'N':>7} {'combat ms/tick':>26} {'naive ms/tick':>14} {'ratio':>7}  target")
     print(f"{'':>7} {'mean':>8} {'median':>8} {'p95':>8} {'mean':>14}")

@@ -11,6 +11,7 @@ Prints ns per entity (or per event) for N = 1k, 10k, 100k, measured in this run.
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Callable
 
@@ -80,7 +81,8 @@ def bench_hash(n: int, repeat: int) -> dict[str, float]:
     return {label: float(res[k]) for k, label in keep.items() if k in res}
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse and validate; bad input exits with one line on stderr and code 2."""
     parser = tool_parser("bench_data", __doc__)
     add_sizes(parser, (1_000, 10_000, 100_000), "entity counts")
     parser.add_argument("--repeat", type=int, default=30, metavar="N",
@@ -91,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     why = check_memory(max(args.sizes) * 256, f"--sizes {max(args.sizes)}")
     if why is not None:
         parser.error(why)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     print(machine_line(machine_info()))
     for n in args.sizes:
         row: dict[str, float] = {}

@@ -30,6 +30,7 @@ Targets: meter < 2% of the frame; dashboard (build + submit) < 1.5 ms per frame.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import sys
 import time
@@ -349,7 +350,8 @@ def _print(report: dict[str, Any]) -> None:
           f"{t['tick_tracing_on_ms']:.3f} ms ({t['tracing_ratio']:.2f}x)")
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse and validate; bad input exits with one line on stderr and code 2."""
     parser = tool_parser("bench_profiler", __doc__)
     parser.add_argument("--enemies", type=int, default=10_000, metavar="N",
                         help="enemies in the representative numpy tick (default: %(default)s)")
@@ -369,6 +371,11 @@ def main(argv: list[str] | None = None) -> int:
     if why is not None:
         parser.error(why)
     check_report(parser, args.report)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     width, height = args.size
     print(machine_line(machine_info()))
     if args.world:

@@ -17,6 +17,7 @@ Usage:
 
 from __future__ import annotations
 
+import argparse
 import math
 import statistics
 import sys
@@ -134,7 +135,8 @@ def _print(r: dict[str, float], density: float) -> None:
           f"compactions")
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse and validate; bad input exits with one line on stderr and code 2."""
     parser = tool_parser("bench_spatial", __doc__)
     add_sizes(parser, (1_000, 10_000, 100_000), "row counts")
     parser.add_argument("--density", type=float, nargs="+", default=[1.0, 4.0], metavar="D",
@@ -149,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     why = check_memory(max(args.sizes) * 128, f"--sizes {max(args.sizes)}")
     if why is not None:
         parser.error(why)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     for density in args.density:
         for n in args.sizes:
             _print(bench(n, density=density, ticks=args.ticks), density)

@@ -35,6 +35,7 @@ import math
 import random
 from collections import defaultdict
 from operator import attrgetter
+from typing import Any
 
 from engine.combat.config import WorldConfig
 from engine.combat.particles import HIT_COLOR
@@ -559,11 +560,9 @@ class NaiveHorde:
         self.particles_step(dt)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the naive horde for a number of ticks and print what it did (exit 2 on bad input)."""
-    import time
-
-    from tools.common import add_report, add_seed, check_report, tool_parser, write_json_report
+def parse_args(argv: list[str] | None = None) -> Any:
+    """Parse and validate; bad input exits with one line on stderr and code 2."""
+    from tools.common import add_report, add_seed, check_report, tool_parser
 
     parser = tool_parser("naive_horde", __doc__)
     parser.add_argument("--enemies", type=int, default=500, metavar="N",
@@ -582,7 +581,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed < 0:
         parser.error(f"--seed must be >= 0, got {args.seed}")
     check_report(parser, args.report)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the naive horde for a number of ticks and print what it did (exit 2 on bad input)."""
+    import time
+
     from tools.bench_combat import DT, bench_config
+    from tools.common import write_json_report
+
+    args = parse_args(argv)
 
     horde = NaiveHorde(bench_config(args.enemies), seed=args.seed)
     t0 = time.perf_counter()

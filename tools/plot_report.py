@@ -9,6 +9,7 @@ Exit codes: 0 plots written, 2 a missing or malformed report, or a report withou
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -17,8 +18,8 @@ from engine.acceptance.report import ReportError, load_report
 from tools.common import check_report, tool_parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the tool; returns the exit code."""
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse and validate; bad input exits with one line on stderr and code 2."""
     parser = tool_parser("plot_report", __doc__)
     parser.add_argument("report", type=Path, help="a stress report (JSON)")
     parser.add_argument("--plots-dir", type=Path, default=None, metavar="DIR",
@@ -26,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.plots_dir is not None:
         check_report(parser, args.plots_dir / "plot.png", "--plots-dir")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the tool; returns the exit code."""
+    args = parse_args(argv)
     try:
         report = load_report(args.report)
     except ReportError as exc:
