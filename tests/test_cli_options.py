@@ -97,7 +97,7 @@ def test_the_shared_names_are_the_only_names(helps, program):
 def test_the_shared_options_mean_the_same_everywhere(helps):
     """One help line per shared option wherever the option is the shared one."""
     seen: dict[str, set[str]] = {}
-    for program, text in helps.items():
+    for text in helps.values():
         for name, line in _options(text).items():
             if name in ("--headless", "--benchmark"):
                 seen.setdefault(name, set()).add(line)
