@@ -74,7 +74,7 @@ needs_egl = pytest.mark.skipif(not _egl_available(), reason="no EGL / GL 3.3 her
     (["--bogus"], "unrecognized arguments: --bogus"),
     (["--duration", "nan"], "--duration must be a positive number of seconds, got nan"),
     (["--ramp", "--max"], "not allowed with argument"),
-    (["--size", "wide"], "--size must be WIDTHxHEIGHT"),
+    (["--size", "wide"], "--size: size must be WIDTHxHEIGHT"),
     (["--report", "out.txt"], "--report must name a .json file"),
 ])
 def test_bad_command_line_is_one_line_and_exit_2(args, expected):
