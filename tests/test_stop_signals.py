@@ -1,9 +1,10 @@
 """Hard stops of the acceptance run, for real: SIGTERM, SIGHUP, SIGINT in a program a shell
 script started in the background (where the shell ignores SIGINT), and a second SIGINT during
-shutdown. Each ends the run with a valid report marked partial, exit code 1, no traceback and
-no temporary file left beside the report. Real subprocesses, real signals (``os.kill``),
-headless small runs; the signal goes in once the hold has started (read from the progress
-lines), not after a fixed sleep.
+shutdown, and a window destroyed by another X client. Each ends the run with a valid report
+marked partial, exit code 1, no traceback and no temporary file left beside the report. Real
+subprocesses, real signals (``os.kill``), headless small runs (the window one under X); the
+signal goes in once the hold has started (read from the progress lines), not after a fixed
+sleep.
 
 And ``engine.core.signals`` in-process: the handlers it installs and restores.
 """
@@ -11,6 +12,7 @@ And ``engine.core.signals`` in-process: the handlers it installs and restores.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -164,3 +166,46 @@ def test_a_handler_of_the_program_s_own_is_left_alone():
         assert seen == [signal.SIGTERM]
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+_DESTROY = """
+import ctypes, sys
+x = ctypes.CDLL("libX11.so.6")
+x.XOpenDisplay.restype = ctypes.c_void_p
+d = ctypes.c_void_p(x.XOpenDisplay(None))
+x.XDestroyWindow(d, ctypes.c_ulong(int(sys.argv[1], 16)))
+x.XSync(d, 0)
+"""
+
+
+@pytest.mark.gl
+@pytest.mark.skipif(not os.environ.get("DISPLAY") or not shutil.which("xwininfo"),
+                    reason="needs an X display (xvfb-run) and xwininfo")
+def test_a_window_destroyed_from_outside_ends_the_run_with_a_partial_report(tmp_path):
+    """Another X client destroys the run's window (BadWindow for the run's next requests):
+    the run ends like a closed window, without the screenshot, with its report."""
+    report = tmp_path / "lost.json"
+    args = [a for a in RUN_ARGS if a != "--headless"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    proc = subprocess.Popen([sys.executable, str(DEMO), *args, "--report", str(report)],
+                            stdout=out.open("w"), stderr=err.open("w"), cwd=ROOT, env=env)
+    try:
+        _wait_for(out, "hold phase")
+        info = subprocess.run(["xwininfo", "-name", "horde engine - stress 100"],
+                              capture_output=True, text=True, timeout=30).stdout
+        window = info.split("Window id:")[1].split()[0]
+        subprocess.run([sys.executable, "-c", _DESTROY, window], check=True, timeout=30)
+        assert proc.wait(timeout=120) == 1, out.read_text() + err.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in err.read_text(), err.read_text()
+    loaded = load_report(report)
+    assert loaded["run"]["partial"] is True
+    assert loaded["run"]["exit_reason"] == "window_closed"
+    # BadWindow, or BadDrawable when a GLX request comes first.
+    assert "the window was lost: X error Bad" in loaded["extra"]["error"]
+    assert "screenshot skipped" in out.read_text()

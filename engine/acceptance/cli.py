@@ -276,7 +276,13 @@ def _run(run: AcceptanceRun) -> str:
         run.say(f"{args.mode} run: {n} enemies, {span} simulated, warm-up >= "
                 f"{args.warmup:g} s, seed {args.seed}, {clock}, "
                 f"{'headless' if run.app.headless else 'window'}, GL: {run.gl_renderer}")
-        return run.app.run(max_frames=args.frames)
+        if run.app.headless:
+            return run.app.run(max_frames=args.frames)
+        from engine.core.x11 import watch_x_errors
+
+        # A window destroyed from outside ends the run like its close button, with a report.
+        with watch_x_errors(lambda text: _window_lost(run, text)):
+            return run.app.run(max_frames=args.frames)
     except KeyboardInterrupt:  # a stop while building: nothing ran, still say so
         _close_quietly(run)
         return "interrupt"
@@ -289,6 +295,14 @@ def _run(run: AcceptanceRun) -> str:
         traceback.print_exc()
         _close_quietly(run)
         return "error"
+
+
+def _window_lost(run: AcceptanceRun, text: str) -> None:
+    """Called from inside Xlib: record the first error and ask for the close, nothing more."""
+    if not run.window_lost:
+        run.window_lost = True
+        run.error = f"the window was lost: {text}"
+        run.app.request_close("window_closed")
 
 
 def _bad_input() -> tuple[type[Exception], ...]:

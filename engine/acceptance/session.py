@@ -105,6 +105,7 @@ class AcceptanceRun:
         self.screenshot_path: Path | None = None
         self.error: str | None = None
         self.stop_signal: str | None = None  # the signal that cut the run short, if one did
+        self.window_lost = False  # destroyed from outside: its pixels cannot be read back
         self.step_hz = STEP_HZ
         self._next_progress_ns = 0
 
@@ -412,6 +413,9 @@ class AcceptanceRun:
         self.app.request_close("max_frames")
 
     def _take_screenshot(self) -> None:
+        if self.window_lost:  # reading a destroyed window's framebuffer crashes the driver
+            self.say("screenshot skipped: the window is gone")
+            return
         path = self.args.report.with_name(self.args.report.stem + "_screenshot.png")
         try:
             self.screenshot_path = self.renderer.screenshot(path)
