@@ -73,7 +73,15 @@ Phases: a full GC collection + freeze after the first frame (loading), ramp (at 
 seconds, until the target is live and no pool has reached a new high-water mark for 3 s), a
 young GC collection + freeze, 1 s of settling, then the hold (--duration seconds of simulated
 time, measured, with the profiler's combat flag on). The run never ends early on its own: a
-closed window, Escape or Ctrl-C still writes the report, marked partial, and the exit code is 1.
+closed window (or one destroyed from outside), Escape, Ctrl-C, SIGTERM or SIGHUP still writes
+the report, marked partial, and the exit code is 1. SIGINT works even where a shell script
+started the run in the background (which ignores SIGINT); a signal while the report is being
+written is noted and the report finished.
+
+The report records the engine version, the checkout's commit (when run from one) and the
+command line. Bad input is refused with one line and exit code 2 before anything is allocated:
+a capacity beyond half of this machine's memory, a --size beyond 16384 per side or the GL
+context's limits, a --report that cannot be written, a malformed boss scene.
 
 Outputs beside --report: the JSON report (written atomically), PNG plots (frame time, memory,
 enemies by tier, GC, pools) and a final screenshot. Compare a report with a baseline with
