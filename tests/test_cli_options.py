@@ -230,3 +230,34 @@ def test_a_malformed_scene_through_horde_is_one_line_and_exit_2(tmp_path, kind):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=ROOT, env=_env(), timeout=120)
     _one_line_exit_2(done, scene.name)
+
+
+# ----------------------------------------------------------------------------- report names
+
+def test_default_report_names_follow_the_run(tmp_path, monkeypatch):
+    from engine.acceptance.cli import parse_args
+
+    monkeypatch.chdir(tmp_path)  # the check makes the report's directory
+    assert parse_args([]).report == Path("reports/stress_500.json")
+    assert parse_args(["--enemies", "2000", "--benchmark"]).report == \
+        Path("reports/stress_500_n2000_benchmark.json")
+    assert parse_args(["--enemies", "500", "--seed", "1"]).report == \
+        Path("reports/stress_500.json")  # the defaults spelled out are the default run
+    assert parse_args(["--ramp", "--size", "320x180", "--duration", "2.5"]).report == \
+        Path("reports/stress_500_ramp_d2.5_320x180.json")
+    assert parse_args(["--step", "50"]).report == Path("reports/stress_500.json")  # hold only
+    assert parse_args(["--report", "x/mine.json"]).report == Path("x/mine.json")
+
+
+def test_provenance_names_version_commit_and_command_line(monkeypatch):
+    import engine
+    from engine.acceptance.outputs import checkout_commit, provenance
+
+    monkeypatch.setattr(sys, "argv", ["demos/stress_500.py", "--enemies", "7"])
+    got = provenance()
+    assert got["engine_version"] == engine.__version__
+    assert got["command_line"] == ["demos/stress_500.py", "--enemies", "7"]
+    if (ROOT / ".git").exists():
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True).stdout.strip()
+        assert got["commit"] == head == checkout_commit()

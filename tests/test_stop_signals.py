@@ -61,6 +61,8 @@ def _check_partial(report_path: Path, stderr: str, stop: str) -> None:
     assert report["run"]["partial"] is True
     assert report["run"]["exit_reason"] == "interrupt"
     assert report["run"]["stop_signal"] == stop
+    assert report["run"]["command_line"][0].endswith("stress_500.py")
+    assert report["run"]["engine_version"]
     assert report["verdict"] == "FAIL"
     left = [p.name for p in report_path.parent.iterdir() if p.name.endswith(".tmp")]
     assert left == [], left
