@@ -58,9 +58,9 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 def _ours(handler: object) -> bool:
-    """Whether a handler found installed may be replaced: Python's defaults, or ours."""
-    return handler in (signal.SIG_DFL, signal.SIG_IGN, signal.default_int_handler, _on_signal,
-                       None)
+    """Whether a handler found installed may be replaced: Python's defaults, or ours (not
+    ``None``: a handler set from C, which could not be put back)."""
+    return handler in (signal.SIG_DFL, signal.SIG_IGN, signal.default_int_handler, _on_signal)
 
 
 @contextmanager
@@ -86,7 +86,7 @@ def stop_signals() -> Iterator[None]:
         if _State.installs == 0:
             _State.raised = 0
         for num, old in previous.items():
-            signal.signal(num, old if old is not None else signal.SIG_DFL)
+            signal.signal(num, old)
 
 
 @contextmanager
