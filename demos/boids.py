@@ -583,7 +583,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Parse and validate; bad input exits with one line on stderr and code 2."""
+    """Parse and validate; bad input exits with one line on stderr and code 2. The options and
+    their wording are the engine's shared ones (engine/core/options.py); the demo spells them
+    out to stay on the public ``engine.X`` API."""
     p = _Parser(prog=PROG, description=__doc__,
                 formatter_class=argparse.RawDescriptionHelpFormatter,
                 epilog="Examples:\n"
@@ -594,16 +596,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="boids in the flock (default: %(default)s)")
     p.add_argument("--predators", type=int, default=2, metavar="N",
                    help="predators at the start, at most 8 (default: %(default)s)")
-    p.add_argument("--headless", action="store_true", help="render offscreen (EGL)")
-    p.add_argument("--frames", type=int, default=None, metavar="N", help="stop after N frames")
+    p.add_argument("--headless", action="store_true",
+                   help="render offscreen (EGL) even when a display exists; without a display "
+                        "the run is headless anyway (default: off)")
+    p.add_argument("--frames", type=int, default=None, metavar="N",
+                   help="stop after N frames (default: until closed)")
     p.add_argument("--seed", type=int, default=None, metavar="N",
-                   help="random seed (default: fresh entropy; 0 with --benchmark)")
-    p.add_argument("--benchmark", action="store_true", help="fixed 1/60 s frames, seeded RNG")
+                   help="random seed, >= 0 (default: fresh entropy; 0 with --benchmark)")
+    p.add_argument("--benchmark", action="store_true",
+                   help="fixed frame time (1/60 s per frame, whatever the wall clock) and a "
+                        "seeded RNG: the same simulation on every machine (default: off)")
     p.add_argument("--size", default="1280x720", metavar="WxH",
-                   help="window / framebuffer size (default: %(default)s)")
-    p.add_argument("--no-dashboard", action="store_true", help="no profiler dashboard")
+                   help=f"window / framebuffer size in pixels, at most {MAX_SIDE} per side "
+                        f"(default: %(default)s)")
+    p.add_argument("--no-dashboard", action="store_true",
+                   help="no profiler dashboard (default: off)")
     p.add_argument("--screenshot", type=Path, default=None, metavar="PATH",
-                   help="save the last frame as a PNG when the run ends")
+                   help="save the last frame as a PNG when the run ends (default: none)")
     args = p.parse_args(argv)
     if args.boids <= 0:
         p.error(f"--boids must be a positive integer, got {args.boids}")
@@ -617,7 +626,46 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.width, args.height = engine.AppConfig.parse_size(args.size)
     except ValueError as exc:
         p.error(f"--{exc}")
+    if max(args.width, args.height) > MAX_SIDE:
+        p.error(f"--size must be at most {MAX_SIDE} pixels per side, got {args.size!r}")
+    need = args.boids * BOID_ROW_BYTES
+    memory = _physical_memory()
+    if memory and need > memory / 2:
+        p.error(f"--boids {args.boids} would need about {need / 2**30:.1f} GiB, more than half "
+                f"of this machine's {memory / 2**30:.1f} GiB of memory")
+    if args.screenshot is not None:
+        _check_writable(p, args.screenshot)
     return args
+
+
+MAX_SIDE = 16384
+"""The largest framebuffer side asked of GL before a context exists (the engine's rule)."""
+BOID_ROW_BYTES = sum(int(np.prod(spec[0])) * np.dtype(spec[1]).itemsize
+                     for spec in BOID_COLUMNS.values()) + 128
+"""At least what one boid costs: its store columns, plus the grid's and the instance buffer's
+share."""
+
+
+def _physical_memory() -> int | None:
+    try:
+        with open("/proc/meminfo") as fh:
+            return next(int(line.split()[1]) * 1024 for line in fh
+                        if line.startswith("MemTotal:"))
+    except (OSError, ValueError, StopIteration):
+        return None
+
+
+def _check_writable(p: argparse.ArgumentParser, path: Path) -> None:
+    """The screenshot's directory exists (or is made) and takes a file, before the run."""
+    try:
+        if path.is_dir():
+            raise OSError(f"{str(path)!r} is a directory")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.parent / f".{path.name}.probe"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        p.error(f"--screenshot: cannot write {str(path)!r}: {exc.strerror or exc}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,6 @@ import argparse
 import math
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -35,6 +34,7 @@ from engine.combat import (
     World,
     WorldConfig,
 )
+from engine.combat.state import ENEMY_COLUMNS
 from engine.combat.stock_scenes import stock_scene
 from engine.core import App, AppConfig
 from engine.core.keys import (
@@ -50,6 +50,17 @@ from engine.core.keys import (
     KEY_UP,
     KEY_W,
 )
+from engine.core.options import (
+    OptionParser,
+    add_benchmark,
+    add_frames,
+    add_headless,
+    add_seed,
+    add_size,
+    check_memory,
+    check_writable,
+    layout_bytes,
+)
 from engine.horde import attach
 from engine.profiler import Profiler
 from engine.render import Font, TextLayer
@@ -63,41 +74,32 @@ WARMUP_S = 3.0
 
 # ----------------------------------------------------------------------------- command line
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one clear line, exit 2 (no usage dump)
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command line; its help is the documentation of the demo."""
-    p = _Parser(prog=PROG, description=__doc__,
-                formatter_class=argparse.RawDescriptionHelpFormatter,
-                epilog="Examples:\n"
-                       "  python demos/horde.py                       # play (needs a display)\n"
-                       "  python demos/horde.py --enemies 20000 --god # a bigger horde\n"
-                       "  python demos/horde.py --headless --frames 300 --benchmark\n")
-    p.add_argument("--headless", action="store_true",
-                   help="render offscreen (EGL) even when a display exists")
-    p.add_argument("--frames", type=int, default=None, metavar="N",
-                   help="stop after N frames (default: play until closed)")
-    p.add_argument("--seed", type=int, default=None, metavar="N",
-                   help="random seed of the world (default: fresh entropy; 0 with --benchmark)")
+    p = OptionParser(prog=PROG, description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                     epilog="Examples:\n"
+                            "  python demos/horde.py                       # play (needs a "
+                            "display)\n"
+                            "  python demos/horde.py --enemies 20000 --god # a bigger horde\n"
+                            "  python demos/horde.py --headless --frames 300 --benchmark\n")
+    add_headless(p)
+    add_frames(p, when_none="play until closed")
+    add_seed(p)
     p.add_argument("--enemies", type=int, default=3000, metavar="N",
                    help="cap on live enemies (default: %(default)s)")
-    p.add_argument("--benchmark", action="store_true",
-                   help="fixed frame time (1/60 s) and a seeded RNG: the same run every time")
+    add_benchmark(p)
     p.add_argument("--god", action="store_true",
-                   help="the player cannot die (hp refills; deaths are counted)")
+                   help="the player cannot die (hp refills; deaths are counted) (default: off)")
     p.add_argument("--first-boss", type=float, default=30.0, metavar="S",
                    help="seconds until the first boss (default: %(default)s)")
     p.add_argument("--boss-every", type=float, default=45.0, metavar="S",
                    help="seconds between bosses after the first (default: %(default)s)")
-    p.add_argument("--size", default="1280x720", metavar="WxH",
-                   help="window / framebuffer size (default: %(default)s)")
+    add_size(p)
     p.add_argument("--no-dashboard", action="store_true",
-                   help="no profiler dashboard (the meter still runs)")
+                   help="no profiler dashboard (the meter still runs) (default: off)")
     p.add_argument("--screenshot", type=Path, default=None, metavar="PATH",
-                   help="save the last frame as a PNG when the run ends")
+                   help="save the last frame as a PNG when the run ends (default: none)")
     return p
 
 
@@ -116,10 +118,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         if not math.isfinite(value) or value <= 0:
             parser.error(f"--{name.replace('_', '-')} must be a positive number of seconds, "
                          f"got {value}")
-    try:
-        args.width, args.height = AppConfig.parse_size(args.size)
-    except ValueError as exc:
-        parser.error(f"--{exc}")
+    args.width, args.height = args.size
+    # The enemy store holds 1.25 x --enemies rows (world_config); each row also costs the
+    # grid's and the renderer's share.
+    why = check_memory(1.25 * args.enemies * (layout_bytes(ENEMY_COLUMNS) + 104),
+                       f"--enemies {args.enemies}")
+    if why is None and args.screenshot is not None:
+        why = check_writable(args.screenshot)
+        why = why and f"--screenshot: {why}"
+    if why is not None:
+        parser.error(why)
     return args
 
 
@@ -354,7 +362,13 @@ class HordeGame:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    game = HordeGame(args)
+    from engine.acceptance.cli import BAD_INPUT
+
+    try:
+        game = HordeGame(args)
+    except BAD_INPUT as exc:  # a malformed boss scene or config: one line, exit 2
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
     if game.app.headless and args.frames is None:
         print(f"{PROG}: headless without --frames runs until Ctrl-C", file=sys.stderr)
     game.run(args.frames)

@@ -14,6 +14,7 @@ import moderngl
 import numpy as np
 
 from engine.core import App, AppConfig
+from engine.core.options import OptionParser, add_benchmark, add_frames, add_headless, add_size
 
 VERT = """#version 330
 in vec2 in_pos; uniform vec2 center;
@@ -22,13 +23,24 @@ FRAG = """#version 330
 out vec4 color; void main() { color = vec4(1.0, 0.6, 0.1, 1.0); }"""
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--frames", type=int, default=None, help="stop after N frames")
-    parser.add_argument("--headless", action="store_true", help="render offscreen (EGL)")
-    parser.add_argument("--benchmark", action="store_true", help="fixed dt, seeded RNG")
-    args = parser.parse_args()
-    app = App(AppConfig(title="minimal", width=640, height=480, benchmark=args.benchmark,
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse and validate; bad input exits with one line on stderr and code 2."""
+    parser = OptionParser(prog="minimal.py", description=__doc__,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_frames(parser)
+    add_headless(parser)
+    add_benchmark(parser)
+    add_size(parser, default="640x480")
+    args = parser.parse_args(argv)
+    if args.frames is not None and args.frames < 0:
+        parser.error(f"--frames must be >= 0, got {args.frames}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    width, height = args.size
+    app = App(AppConfig(title="minimal", width=width, height=height, benchmark=args.benchmark,
                         fps_cap=None if args.benchmark else 60,
                         headless=True if args.headless else None))
     prev, cur, phase = np.zeros(2), np.zeros(2), [0.0]

@@ -491,8 +491,8 @@ def test_calibration_is_positive_and_validates_repeats():
 def test_plot_report_tool(tmp_path):
     rpath = write_report(tmp_path / "r.json", make_report())
     proc = subprocess.run([sys.executable, "-m", "tools.plot_report", str(rpath),
-                           "--out", str(tmp_path / "png")], capture_output=True, text=True,
-                          cwd=ROOT, timeout=60)
+                           "--plots-dir", str(tmp_path / "png")], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (tmp_path / "png").iterdir()) == sorted(
         f"r_{n}.png" for n in PLOT_NAMES)

@@ -74,7 +74,7 @@ needs_egl = pytest.mark.skipif(not _egl_available(), reason="no EGL / GL 3.3 her
     (["--bogus"], "unrecognized arguments: --bogus"),
     (["--duration", "nan"], "--duration must be a positive number of seconds, got nan"),
     (["--ramp", "--max"], "not allowed with argument"),
-    (["--size", "wide"], "--size must be WIDTHxHEIGHT"),
+    (["--size", "wide"], "--size: size must be WIDTHxHEIGHT"),
     (["--report", "out.txt"], "--report must name a .json file"),
 ])
 def test_bad_command_line_is_one_line_and_exit_2(args, expected):
@@ -182,7 +182,7 @@ def test_a_regression_against_the_baseline_fails(ci_run, tmp_path):
 def test_a_frame_limit_shorter_than_the_run_writes_a_partial_report(tmp_path):
     out = tmp_path / "short.json"
     proc = _demo("--enemies", "200", "--duration", "10", "--headless", "--benchmark",
-                 "--max-frames", "90", "--report", str(out), timeout=120)
+                 "--frames", "90", "--report", str(out), timeout=120)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     report = load_report(out)
     assert report["run"]["partial"] is True

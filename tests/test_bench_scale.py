@@ -28,7 +28,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def quick(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench_scale")
     done = run("--quick", "--sizes", "120", "480", "--frames", "10", "--soak", "1",
-               "--out", str(out))
+               "--report", str(out / "bench_scale.json"))
     assert done.returncode == 0, done.stderr
     return out, done
 
@@ -79,7 +79,7 @@ def test_quick_run_prints_the_table_and_a_progress_bar(quick):
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path):
-    done = run("--sizes", "0", "--out", str(tmp_path))
+    done = run("--sizes", "0", "--report", str(tmp_path / "b.json"))
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "expected a positive enemy count" in done.stderr

@@ -20,21 +20,30 @@ Targets (ARCHITECTURE / issue 5): 500 enemies under 0.5 ms per tick, 100k under 
 at least 20x faster than the naive reference at 10k. Timings are wall-clock on whatever machine
 runs this; run it on a quiet machine.
 
-Usage: .venv/bin/python -m tools.bench_combat [--sizes 500,5000,10000,50000,100000]
-       [--ticks 96] [--naive-max 10000] [--naive-ticks 48] [--count-ticks 120] [--systems]
-       [--json out.json]
+Usage: .venv/bin/python -m tools.bench_combat [--sizes 500 5000 10000 50000 100000]
+       [--ticks 96] [--warmup 10] [--naive-max 10000] [--naive-ticks 48] [--count-ticks 120]
+       [--systems] [--report out.json]
 """
 
 from __future__ import annotations
 
-import json
+import argparse
 import math
 import statistics
 import time
-from pathlib import Path
 
 from engine.combat import PlayerConfig, WaveSchedule, World, WorldConfig
-from tools.common import percentile, tool_parser
+from tools.common import (
+    add_report,
+    add_sizes,
+    add_warmup,
+    check_memory,
+    check_report,
+    enemy_row_bytes,
+    percentile,
+    tool_parser,
+    write_json_report,
+)
 from tools.naive_horde import NaiveHorde
 
 DT = 1.0 / 30.0
@@ -147,15 +156,14 @@ def counts_line(label: str, pt: dict[str, float], counted: object) -> str:
             + f"   per tick over {counted} ticks")
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse and validate; bad input exits with one line on stderr and code 2."""
     ap = tool_parser("bench_combat", __doc__)
-    ap.add_argument("--sizes", default="500,5000,10000,50000,100000",
-                    help="enemy counts, comma-separated (default: %(default)s)")
+    add_sizes(ap, (500, 5000, 10000, 50000, 100000), "enemy counts")
     ap.add_argument("--ticks", type=int, default=96,
                     help="timed ticks per size; big sizes use fewer (default: %(default)s: "
                          "four melee periods)")
-    ap.add_argument("--warmup", type=int, default=300,
-                    help="untimed ticks first, on both sides (default: %(default)s)")
+    add_warmup(ap, 10.0, "untimed simulated seconds first, on both sides (30 ticks a second)")
     ap.add_argument("--naive-max", type=int, default=10_000,
                     help="largest size the naive reference runs at (default: %(default)s)")
     ap.add_argument("--naive-ticks", type=int, default=48,
@@ -164,18 +172,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--count-ticks", type=int, default=120,
                     help="ticks the per-tick counts are taken over, the timed ones last "
                          "(default: %(default)s: five melee periods)")
-    ap.add_argument("--systems", action="store_true", help="print the per-system split")
-    ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--systems", action="store_true",
+                    help="print the per-system split (default: off)")
+    add_report(ap, None, "also write the results here as JSON")
     args = ap.parse_args(argv)
-    try:
-        sizes = [int(s) for s in args.sizes.split(",") if s]
-    except ValueError:
-        ap.error(f"--sizes: expected comma-separated ints, got {args.sizes!r}")
-    if (not sizes or min(sizes) <= 0 or args.ticks <= 0 or args.naive_ticks <= 0
+    sizes = args.sizes
+    if (args.ticks <= 0 or args.naive_ticks <= 0 or not math.isfinite(args.warmup)
             or args.warmup < 0 or args.count_ticks <= 0):
-        ap.error(f"expected positive --sizes, --ticks, --naive-ticks, --count-ticks "
-                 f"and --warmup >= 0, got {args.sizes!r}, {args.ticks}, {args.naive_ticks}, "
-                 f"{args.count_ticks}, {args.warmup}")
+        ap.error(f"expected positive --ticks, --naive-ticks, --count-ticks and --warmup >= 0 "
+                 f"seconds, got {args.ticks}, {args.naive_ticks}, {args.count_ticks}, "
+                 f"{args.warmup}")
+    why = check_memory(max(sizes) * enemy_row_bytes(), f"--sizes {max(sizes)}")
+    if why is not None:
+        ap.error(why)
+    check_report(ap, args.report)
+    args.warmup_ticks = round(min(args.warmup, 3600.0) / DT)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sizes, warmup = args.sizes, args.warmup_ticks
     results = []
     print(f"{'N':>7} {'combat ms/tick':>26} {'naive ms/tick':>14} {'ratio':>7}  target")
     print(f"{'':>7} {'mean':>8} {'median':>8} {'p95':>8} {'mean':>14}")
@@ -183,10 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         ticks = max(30, min(args.ticks, int(args.ticks * 10_000 / n))) if n > 10_000 \
             else args.ticks
-        combat = run_combat(n, ticks, args.warmup, args.count_ticks)
+        combat = run_combat(n, ticks, warmup, args.count_ticks)
         naive = None
         if n <= args.naive_max:
-            naive = run_naive(n, args.naive_ticks, args.warmup, args.count_ticks)
+            naive = run_naive(n, args.naive_ticks, warmup, args.count_ticks)
         c = combat["tick_ms"]
         assert isinstance(c, dict)
         line = f"{n:>7} {c['mean']:>8.3f} {c['median']:>8.3f} {c['p95']:>8.3f}"
@@ -228,8 +245,8 @@ def main(argv: list[str] | None = None) -> int:
             print("        " + "  ".join(f"{k}={v:.3f}" for k, v in split.items()))
         results.append({"combat": combat, "naive": naive, "ratio": ratio,
                         "parity_ok": ok_parity, "parity_ratios": ratios or None})
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
+    if args.report:
+        write_json_report(args.report, results)
     return 0
 
 

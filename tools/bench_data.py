@@ -11,13 +11,14 @@ Prints ns per entity (or per event) for N = 1k, 10k, 100k, measured in this run.
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Callable
 
 import numpy as np
 
 from engine.data import EntityStore, RingBuffer
-from tools.common import machine_info, machine_line, tool_parser
+from tools.common import add_sizes, check_memory, machine_info, machine_line, tool_parser
 
 COLS = {
     "pos": ((2,), np.float32), "prev_pos": ((2,), np.float32), "vel": ((2,), np.float32),
@@ -80,11 +81,23 @@ def bench_hash(n: int, repeat: int) -> dict[str, float]:
     return {label: float(res[k]) for k, label in keep.items() if k in res}
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse and validate; bad input exits with one line on stderr and code 2."""
     parser = tool_parser("bench_data", __doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    parser.add_argument("--repeat", type=int, default=30)
+    add_sizes(parser, (1_000, 10_000, 100_000), "entity counts")
+    parser.add_argument("--repeat", type=int, default=30, metavar="N",
+                        help="repeats of each measurement (default: %(default)s)")
     args = parser.parse_args(argv)
+    if args.repeat <= 0:
+        parser.error(f"--repeat must be a positive integer, got {args.repeat}")
+    why = check_memory(max(args.sizes) * 256, f"--sizes {max(args.sizes)}")
+    if why is not None:
+        parser.error(why)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     print(machine_line(machine_info()))
     for n in args.sizes:
         row: dict[str, float] = {}

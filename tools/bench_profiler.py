@@ -24,26 +24,36 @@ allocated blocks over a window), and the cost of allocation tracing on the tick.
 Targets: meter < 2% of the frame; dashboard (build + submit) < 1.5 ms per frame.
 
     .venv/bin/python -m tools.bench_profiler [--enemies 10000] [--frames 120] [--rounds 5]
-                                             [--width 1280] [--height 720] [--world]
-                                             [--json PATH]
+                                             [--size 1280x720] [--world]
+                                             [--report PATH]
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
-import json
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from engine.profiler import Profiler
 from engine.profiler.dashboard import PANELS
-from tools.common import machine_info, machine_line, tool_parser
+from tools.common import (
+    add_frames,
+    add_report,
+    add_size,
+    check_memory,
+    check_report,
+    enemy_row_bytes,
+    machine_info,
+    machine_line,
+    tool_parser,
+    write_json_report,
+)
 
 Tick = Callable[[float], None]
 
@@ -341,34 +351,44 @@ def _print(report: dict[str, Any]) -> None:
           f"{t['tick_tracing_on_ms']:.3f} ms ({t['tracing_ratio']:.2f}x)")
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse and validate; bad input exits with one line on stderr and code 2."""
     parser = tool_parser("bench_profiler", __doc__)
-    parser.add_argument("--enemies", type=int, default=10_000,
-                        help="enemies in the representative numpy tick (default 10000)")
-    parser.add_argument("--frames", type=int, default=120,
-                        help="frames per configuration per round (default 120)")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
-    parser.add_argument("--width", type=int, default=1280, help="target width (default 1280)")
-    parser.add_argument("--height", type=int, default=720, help="target height (default 720)")
+    parser.add_argument("--enemies", type=int, default=10_000, metavar="N",
+                        help="enemies in the representative numpy tick (default: %(default)s)")
+    add_frames(parser, 120, what="frames per configuration per round")
+    parser.add_argument("--rounds", type=int, default=5, metavar="N",
+                        help="interleaved rounds (default: %(default)s)")
+    add_size(parser, what="target size")
     parser.add_argument("--world", action="store_true",
                         help="tick the real combat World (engine.combat) instead of the "
-                             "representative numpy tick")
-    parser.add_argument("--json", type=Path, default=None, help="also write the report here")
+                             "representative numpy tick (default: off)")
+    add_report(parser, None, "also write the results here as JSON")
     args = parser.parse_args(argv)
-    for name in ("enemies", "frames", "rounds", "width", "height"):
+    for name in ("enemies", "frames", "rounds"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be >= 1, got {getattr(args, name)}")
+    why = check_memory(args.enemies * enemy_row_bytes(), f"--enemies {args.enemies}")
+    if why is not None:
+        parser.error(why)
+    check_report(parser, args.report)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    width, height = args.size
     print(machine_line(machine_info()))
     if args.world:
         tick, watch, label = _world(args.enemies)
     else:
         tick, watch = HordeTick(args.enemies), _default_watch(args.enemies)
         label = f"numpy horde tick, {args.enemies} enemies"
-    report = run(tick, frames=args.frames, rounds=args.rounds, width=args.width,
-                 height=args.height, watch=watch, label=label)
+    report = run(tick, frames=args.frames, rounds=args.rounds, width=width,
+                 height=height, watch=watch, label=label)
     _print(report)
-    if args.json is not None:
-        args.json.write_text(json.dumps(report, indent=2))
+    if args.report is not None:
+        write_json_report(args.report, report)
     return 0
 
 

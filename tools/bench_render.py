@@ -17,37 +17,53 @@ driver's vertex work, not Python's (at N=500 it is almost only the Python + GL c
 
 Examples:
     .venv/bin/python -m tools.bench_render
-    .venv/bin/python -m tools.bench_render --sizes 100000 --frames 200 --fbo 1920x1080
+    .venv/bin/python -m tools.bench_render --sizes 100000 --frames 200 --size 1920x1080
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import time
 
 import numpy as np
 
-from tools.common import parse_size, percentile, tool_parser
+from tools.common import (
+    add_frames,
+    add_seed,
+    add_size,
+    add_sizes,
+    add_warmup,
+    check_memory,
+    percentile,
+    tool_parser,
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = tool_parser("bench_render", __doc__)
-    p.add_argument("--sizes", type=int, nargs="+", default=[500, 10_000, 100_000],
-                   help="instance counts to measure (default: 500 10000 100000)")
-    p.add_argument("--frames", type=int, default=60, help="measured frames per size (60)")
-    p.add_argument("--warmup", type=int, default=15, help="unmeasured frames first (15)")
-    p.add_argument("--fbo", type=parse_size, default=(1280, 720),
-                   help="offscreen framebuffer size WxH (1280x720)")
-    p.add_argument("--sprite-scale", type=float, default=1.0,
-                   help="world units per sprite pixel (1.0: 16/24/32 px sprites at zoom 1)")
-    p.add_argument("--seed", type=int, default=1, help="RNG seed (1)")
-    p.add_argument("--target-ms", type=float, default=3.0,
-                   help="budget for pack + upload of the largest N (3.0 ms)")
+    add_sizes(p, (500, 10_000, 100_000), "instance counts to measure")
+    add_frames(p, 60, what="measured frames per size")
+    add_warmup(p, 0.25, "unmeasured simulated seconds first, at 60 frames a second")
+    add_size(p, what="offscreen framebuffer size")
+    p.add_argument("--sprite-scale", type=float, default=1.0, metavar="U",
+                   help="world units per sprite pixel; 1.0: 16/24/32 px sprites at zoom 1 "
+                        "(default: %(default)s)")
+    add_seed(p, default=1)
+    p.add_argument("--target-ms", type=float, default=3.0, metavar="MS",
+                   help="budget for pack + upload of the largest N (default: %(default)s)")
     args = p.parse_args(argv)
-    if args.frames < 1 or args.warmup < 0 or any(n < 1 for n in args.sizes):
-        p.error("expected --frames >= 1, --warmup >= 0 and sizes >= 1")
+    if args.frames < 1 or not args.warmup >= 0 or args.seed < 0:
+        p.error(f"expected --frames >= 1, --warmup >= 0 seconds and --seed >= 0, got "
+                f"{args.frames}, {args.warmup}, {args.seed}")
+    if not (math.isfinite(args.sprite_scale) and args.sprite_scale > 0):
+        p.error(f"--sprite-scale must be a positive number, got {args.sprite_scale}")
+    why = check_memory(max(args.sizes) * 128, f"--sizes {max(args.sizes)}")
+    if why is not None:
+        p.error(why)
+    args.warmup_frames = round(min(args.warmup, 3600.0) * 60)
     return args
 
 
@@ -76,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     from engine.horde import Renderer
     from engine.render import GraphicsContext
 
-    w, h = args.fbo
+    w, h = args.size
     gfx = GraphicsContext(ctx)
     fbo = gfx.offscreen_target((w, h))
     renderer = Renderer(gfx, target=fbo, viewport=(w, h), sprite_scale=args.sprite_scale,
@@ -86,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"GL: {ctx.info['GL_RENDERER']} | {ctx.info['GL_VERSION']} | numpy {np.__version__}")
     print(f"framebuffer {w}x{h}; sprite world sizes {sizes} at zoom 1 (1 world unit = 1 px); "
           f"instance stride 40 B, per-frame upload 12 B/instance (pos + frame)")
-    print(f"{args.warmup} warm-up + {args.frames} measured frames per N; medians in ms "
+    print(f"{args.warmup_frames} warm-up + {args.frames} measured frames per N; medians in ms "
           f"(p95 for cpu)")
     print(f"{'N':>8} {'pack':>7} {'upload':>7} {'submit':>7} {'pack+up':>8} {'cpu':>7} "
           f"{'cpu p95':>8} {'+finish':>8} {'draws':>5} {'MB/frame':>8}")
@@ -108,14 +124,14 @@ def main(argv: list[str] | None = None) -> int:
         renderer.set_enemy_source(store)
         pack, upload, submit, cpu, total = [], [], [], [], []
         rs = renderer.stats
-        for i in range(args.warmup + args.frames):
+        for i in range(args.warmup_frames + args.frames):
             alpha = (i % 10) / 10.0
             t0 = time.perf_counter_ns()
             renderer.render(alpha)
             t1 = time.perf_counter_ns()
             ctx.finish()
             t2 = time.perf_counter_ns()
-            if i >= args.warmup:
+            if i >= args.warmup_frames:
                 pack.append(rs.pack_ns)
                 upload.append(rs.upload_ns)
                 submit.append(rs.submit_ns)

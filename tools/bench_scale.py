@@ -41,7 +41,7 @@ a low bound.
 --soak S runs --soak-enemies (100k) full frames for S seconds of wall time after warm-up and
 samples RSS every second: the memory growth target is under 10 MB over 5 minutes.
 
-Outputs in --out: bench_scale.json (everything, with the machine and the command),
+Outputs: --report (bench_scale.json: everything, with the machine and the command), beside it
 bench_scale.png (cost against N, log-log; cost per enemy), bench_scale_soak.png (with --soak).
 The table is printed at the end; a progress bar runs on stderr.
 
@@ -49,7 +49,7 @@ Examples:
     .venv/bin/python -m tools.bench_scale                       # the full sweep (minutes)
     .venv/bin/python -m tools.bench_scale --soak 300            # + the 5-minute memory soak
     .venv/bin/python -m tools.bench_scale --sizes 10k 100k --frames 120
-    .venv/bin/python -m tools.bench_scale --quick --out /tmp/q  # seconds: tiny sizes (tests)
+    .venv/bin/python -m tools.bench_scale --quick --report /tmp/q/bench_scale.json  # seconds
 
 Exit codes: 0 the run completed (targets missed are reported, not failed); 2 bad input or no
 GL context.
@@ -72,7 +72,18 @@ import numpy as np
 
 from engine.data.files import atomic_write_bytes
 from tools.bench_combat import COUNTED, engine_counts, parity, per_tick
-from tools.common import figure, machine_info, parse_size, percentile, save_png, tool_parser
+from tools.common import (
+    add_seed,
+    add_size,
+    check_memory,
+    check_writable,
+    enemy_row_bytes,
+    figure,
+    machine_info,
+    percentile,
+    save_png,
+    tool_parser,
+)
 
 PROG = "python -m tools.bench_scale"
 DEFAULT_SIZES = (500, 2_000, 10_000, 50_000, 100_000)
@@ -119,33 +130,34 @@ def parse_count(text: str) -> list[int]:
 def build_parser() -> argparse.ArgumentParser:
     p = tool_parser("bench_scale", __doc__)
     p.add_argument("--sizes", type=parse_count, nargs="+", default=None, metavar="N",
-                   help="enemy counts (500 2k 10k 50k 100k by default; 'k' = 1000)")
-    p.add_argument("--frames", type=int, default=None, metavar="F",
-                   help="measured frames per N (default 240, i.e. 120 ticks; --quick 16)")
-    p.add_argument("--warmup-ticks", type=int, default=None, metavar="T",
-                   help="simulation-only ticks before the rendered warm-up: the horde "
-                        "closes in on the player (default 150, as bench_combat; --quick 8)")
-    p.add_argument("--warmup-frames", type=int, default=None, metavar="F",
-                   help="rendered frames before measuring (default 30; --quick 4)")
-    p.add_argument("--out", type=Path, default=Path("reports/bench_scale"), metavar="DIR",
-                   help="output folder (default: %(default)s)")
+                   help="enemy counts, separated by spaces or commas; 'k' = 1000 (default: "
+                        "500 2k 10k 50k 100k; --quick 150 600)")
+    p.add_argument("--frames", type=int, default=None, metavar="N",
+                   help="measured frames per N (default: 240, i.e. 120 ticks; --quick 16)")
+    p.add_argument("--warmup", type=float, default=None, metavar="S",
+                   help="simulated seconds of simulation-only ticks before measuring: the "
+                        "horde closes in on the player; then 30 rendered frames (--quick 4) "
+                        "(default: 5.0, as bench_combat's 150 ticks; --quick 0.27)")
+    p.add_argument("--report", type=Path, default=Path("reports/bench_scale/bench_scale.json"),
+                   metavar="PATH",
+                   help="the JSON report; the plots go beside it (default: %(default)s)")
     p.add_argument("--quick", action="store_true",
-                   help="tiny sizes and few frames (a few seconds): for tests")
+                   help="tiny sizes and few frames (a few seconds): for tests (default: off)")
     p.add_argument("--soak", type=float, default=0.0, metavar="SECONDS",
                    help="after the sweep, run --soak-enemies for this many seconds of wall "
-                        "time and track RSS (target: < 10 MB growth over 300 s)")
+                        "time and track RSS (target: < 10 MB growth over 300 s) (default: "
+                        "%(default)s, no soak)")
     p.add_argument("--soak-enemies", type=parse_count, default=None, metavar="N",
-                   help="enemies in the soak (default 100k; --quick: the largest size)")
+                   help="enemies in the soak (default: 100k; --quick: the largest size)")
     p.add_argument("--naive-budget", type=float, default=None, metavar="SECONDS",
                    help="wall time the naive reference may take per N, warm-up included "
-                        "(default 45; --quick 2); 0 skips it")
+                        "(default: 45; --quick 2); 0 skips it")
     p.add_argument("--naive-ticks", type=int, default=24, metavar="T",
                    help="naive ticks timed per N, at most (default: %(default)s: one melee "
                         "period of bench_config, so its kills per tick hold one swing)")
-    p.add_argument("--fbo", type=parse_size, default=(1280, 720), metavar="WxH",
-                   help="offscreen framebuffer (default 1280x720)")
-    p.add_argument("--seed", type=int, default=1, help="world seed (default: %(default)s)")
-    p.add_argument("--no-plot", action="store_true", help="skip the PNG plots")
+    add_size(p, what="offscreen framebuffer size")
+    add_seed(p, default=1)
+    p.add_argument("--no-plot", action="store_true", help="skip the PNG plots (default: off)")
     return p
 
 
@@ -159,10 +171,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.sizes = sorted(set(sizes))
     if args.frames is None:
         args.frames = 16 if q else 240
-    if args.warmup_ticks is None:
-        args.warmup_ticks = 8 if q else 150
-    if args.warmup_frames is None:
-        args.warmup_frames = 4 if q else 30
+    if args.warmup is None:
+        args.warmup = 8 / STEP_HZ if q else 150 / STEP_HZ
+    if not math.isfinite(args.warmup) or not 0 <= args.warmup <= 3600:
+        parser.error(f"--warmup must be within 0..3600 simulated seconds, got {args.warmup}")
+    args.warmup_ticks = round(args.warmup * STEP_HZ)
+    args.warmup_frames = 4 if q else 30
+    args.fbo = args.size
+    args.out = args.report.parent
     if args.naive_budget is None:
         args.naive_budget = 2.0 if q else 45.0
     if args.soak_enemies is None:
@@ -171,8 +187,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.soak_enemies = args.soak_enemies[0]
     if args.frames < 2:
         parser.error(f"--frames must be >= 2 (a tick every other frame), got {args.frames}")
-    if args.warmup_ticks < 0 or args.warmup_frames < 0:
-        parser.error("--warmup-ticks and --warmup-frames must be >= 0")
     if args.naive_ticks < 1:
         parser.error(f"--naive-ticks must be >= 1, got {args.naive_ticks}")
     for name in ("soak", "naive_budget"):
@@ -181,6 +195,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             parser.error(f"--{name.replace('_', '-')} must be a number >= 0, got {value}")
     if args.seed < 0:
         parser.error(f"--seed must be >= 0, got {args.seed}")
+    if args.report.suffix != ".json":
+        parser.error(f"--report must name a .json file, got {str(args.report)!r}")
+    why = check_writable(args.report)
+    why = why and f"--report: {why}"
+    if why is None:
+        most = max(max(args.sizes), args.soak_enemies)
+        why = check_memory(most * enemy_row_bytes(), f"--sizes/--soak-enemies {most}")
+    if why is not None:
+        parser.error(why)
     return args
 
 
@@ -823,11 +846,6 @@ def plot(rows: list[SizeResult], soak: dict[str, Any] | None, out_dir: Path,
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        args.out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        print(f"{PROG}: cannot create --out {str(args.out)!r}: {exc}", file=sys.stderr)
-        return 2
     from engine.acceptance.calibration import measure_calibration
 
     calib0 = measure_calibration().median_ns
@@ -882,7 +900,7 @@ def main(argv: list[str] | None = None) -> int:
         "soak": soak,
         "targets": verdicts(rows, soak),
     }
-    json_path = args.out / "bench_scale.json"
+    json_path = args.report
     atomic_write_bytes(json_path, json.dumps(report, indent=2, default=float).encode())
     pngs: list[Path] = []
     if not args.no_plot:

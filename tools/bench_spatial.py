@@ -12,11 +12,12 @@ steadier of the two. Compare numbers from the same run.
 
 Usage:
     python -m tools.bench_spatial                     # N = 1k, 10k, 100k, both densities
-    python -m tools.bench_spatial --n 100000 --ticks 30 --density 1
+    python -m tools.bench_spatial --sizes 100000 --ticks 30 --density 1
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 import statistics
 import sys
@@ -25,7 +26,7 @@ import time
 import numpy as np
 
 from engine.data.spatial import Neighbours, SpatialHash
-from tools.common import tool_parser
+from tools.common import add_sizes, check_memory, tool_parser
 
 RADIUS = 32.0
 BASE_DENSITY = 100_000 / (4000.0 * 4000.0)
@@ -136,19 +137,29 @@ def _print(r: dict[str, float], density: float) -> None:
           f"compactions")
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse and validate; bad input exits with one line on stderr and code 2."""
     parser = tool_parser("bench_spatial", __doc__)
-    parser.add_argument("--n", type=int, nargs="+", default=[1_000, 10_000, 100_000],
-                        help="row counts (default: 1000 10000 100000)")
-    parser.add_argument("--density", type=float, nargs="+", default=[1.0, 4.0],
+    add_sizes(parser, (1_000, 10_000, 100_000), "row counts")
+    parser.add_argument("--density", type=float, nargs="+", default=[1.0, 4.0], metavar="D",
                         help="density multipliers of 100k per 4000^2 (default: 1 4)")
-    parser.add_argument("--ticks", type=int, default=20, help="timed ticks per figure")
+    parser.add_argument("--ticks", type=int, default=20, metavar="N",
+                        help="timed ticks per figure (default: %(default)s)")
     args = parser.parse_args(argv)
-    if any(n < 2 for n in args.n) or args.ticks < 1 or any(d <= 0 for d in args.density):
-        parser.error(f"expected --n >= 2, --ticks >= 1 and --density > 0, got --n {args.n} "
-                     f"--ticks {args.ticks} --density {args.density}")
+    if (any(n < 2 for n in args.sizes) or args.ticks < 1
+            or not all(math.isfinite(d) and 0 < d <= 1e6 for d in args.density)):
+        parser.error(f"expected --sizes >= 2, --ticks >= 1 and --density within (0, 1e6], got "
+                     f"--sizes {args.sizes} --ticks {args.ticks} --density {args.density}")
+    why = check_memory(max(args.sizes) * 128, f"--sizes {max(args.sizes)}")
+    if why is not None:
+        parser.error(why)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     for density in args.density:
-        for n in args.n:
+        for n in args.sizes:
             _print(bench(n, density=density, ticks=args.ticks), density)
     return 0
 

@@ -12,7 +12,22 @@ import platform
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
+
+from engine.core.options import (
+    OptionParser,
+    add_benchmark,
+    add_frames,
+    add_headless,
+    add_report,
+    add_seed,
+    add_size,
+    add_sizes,
+    add_warmup,
+    check_memory,
+    check_writable,
+    size_type,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -21,15 +36,16 @@ ROOT = Path(__file__).resolve().parent.parent
 """The checkout the tools belong to."""
 
 __all__ = ["ROOT", "ToolParser", "tool_parser", "parse_size", "machine_info", "machine_line",
-           "percentile", "figure", "save_png"]
+           "percentile", "figure", "save_png", "write_json_report", "check_report",
+           "enemy_row_bytes",
+           # the shared options (engine.core.options), for the tools' parsers
+           "add_benchmark", "add_frames", "add_headless", "add_report", "add_seed", "add_size",
+           "add_sizes", "add_warmup", "check_memory", "check_writable"]
 
 
-class ToolParser(argparse.ArgumentParser):
+class ToolParser(OptionParser):
     """An ArgumentParser whose errors are one line on stderr and exit code 2 (no usage
     dump), so a script calling a tool sees what was wrong at a glance."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def tool_parser(prog: str, doc: str | None, **kwargs: Any) -> ToolParser:
@@ -45,17 +61,39 @@ def tool_parser(prog: str, doc: str | None, **kwargs: Any) -> ToolParser:
 
 def parse_size(text: str) -> tuple[int, int]:
     """``"1280x720"`` -> ``(1280, 720)``, for ``type=`` of an argument (the engine's rule,
-    ``AppConfig.parse_size``).
+    ``engine.core.options.parse_size``).
 
     Raises:
-        argparse.ArgumentTypeError: not two positive integers joined by ``x``.
+        argparse.ArgumentTypeError: not two positive integers joined by ``x``, or a side
+            above ``engine.core.options.MAX_SIDE``.
     """
-    from engine.core.app import AppConfig  # only when a size is parsed: it loads GL modules
+    return size_type(text)
 
-    try:
-        return AppConfig.parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+
+def enemy_row_bytes() -> int:
+    """Bytes one enemy row costs across the store, grid and renderer (the acceptance run's
+    figure), for the memory check of an enemy count."""
+    from engine.acceptance.cli import ENEMY_ROW_BYTES
+
+    return ENEMY_ROW_BYTES
+
+
+def write_json_report(path: Path, data: Any) -> Path:
+    """``data`` as indented JSON at ``path``, atomically (the directory is made)."""
+    import json
+
+    from engine.data.files import atomic_write_bytes
+
+    return atomic_write_bytes(path, (json.dumps(data, indent=2) + "\n").encode())
+
+
+def check_report(parser: argparse.ArgumentParser, path: Path | None,
+                 option: str = "--report") -> None:
+    """Exit 2 with one line when ``path`` (an output option's value) cannot be written."""
+    if path is not None:
+        why = check_writable(path)
+        if why is not None:
+            parser.error(f"{option}: {why}")
 
 
 def _commit() -> str:

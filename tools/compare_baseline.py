@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "(the test suite's mode: timings move with the machine's load)")
     parser.add_argument("--update", action="store_true",
                         help="rewrite the baseline from this report (deliberately; atomic) "
-                             "instead of comparing")
+                             "instead of comparing (default: off, compare)")
     return parser
 
 

@@ -23,6 +23,10 @@ local variables, ``math`` not numpy).
 Random draws come from ``random.Random(seed)`` in an order of its own: the two sides agree in
 distribution (per-tick kills, spawns, shots, particles; ``tests/test_naive_parity.py``), not
 bit for bit. Bosses are left out: a config with boss waves is refused.
+
+Run on its own, it holds ``--enemies`` for ``--ticks`` ticks and prints what it did:
+
+    python -m tools.naive_horde --enemies 2000 --ticks 120
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import math
 import random
 from collections import defaultdict
 from operator import attrgetter
+from typing import Any
 
 from engine.combat.config import WorldConfig
 from engine.combat.particles import HIT_COLOR
@@ -553,3 +558,55 @@ class NaiveHorde:
         self.deaths(dt)
         self.animation(dt)
         self.particles_step(dt)
+
+
+def parse_args(argv: list[str] | None = None) -> Any:
+    """Parse and validate; bad input exits with one line on stderr and code 2."""
+    from tools.common import add_report, add_seed, check_report, tool_parser
+
+    parser = tool_parser("naive_horde", __doc__)
+    parser.add_argument("--enemies", type=int, default=500, metavar="N",
+                        help="enemies held steady, as tools/bench_combat.py does "
+                             "(default: %(default)s)")
+    parser.add_argument("--ticks", type=int, default=300, metavar="N",
+                        help="ticks of 1/30 s to run (default: %(default)s)")
+    add_seed(parser, default=1)
+    add_report(parser, None, "also write the counts and the timing here as JSON")
+    args = parser.parse_args(argv)
+    if not 0 < args.enemies <= 1_000_000:
+        parser.error(f"--enemies must be within 1..1000000 (objects, one per enemy), got "
+                     f"{args.enemies}")
+    if not 0 < args.ticks <= 1_000_000:
+        parser.error(f"--ticks must be within 1..1000000, got {args.ticks}")
+    if args.seed < 0:
+        parser.error(f"--seed must be >= 0, got {args.seed}")
+    check_report(parser, args.report)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the naive horde for a number of ticks and print what it did (exit 2 on bad input)."""
+    import time
+
+    from tools.bench_combat import DT, bench_config
+    from tools.common import write_json_report
+
+    args = parse_args(argv)
+
+    horde = NaiveHorde(bench_config(args.enemies), seed=args.seed)
+    t0 = time.perf_counter()
+    for _ in range(args.ticks):
+        horde.step(DT)
+    wall_s = time.perf_counter() - t0
+    counts = horde.counts()
+    print(f"naive horde: {args.enemies} enemies, {args.ticks} ticks in {wall_s:.2f} s "
+          f"({wall_s / args.ticks * 1e3:.2f} ms a tick); "
+          + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if args.report is not None:
+        write_json_report(args.report, {"enemies": args.enemies, "ticks": args.ticks,
+                                        "seed": args.seed, "wall_s": wall_s, "counts": counts})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

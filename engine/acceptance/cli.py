@@ -26,11 +26,24 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+
+from engine.core.options import (
+    OptionError,
+    OptionParser,
+    add_benchmark,
+    add_frames,
+    add_headless,
+    add_seed,
+    add_size,
+    check_memory,
+    check_writable,
+    layout_bytes,
+)
 
 from .session import FRAME_BUDGET_MS, AcceptanceRun, SystemEntry, WorldFactory
 
-__all__ = ["HELP", "PROG", "build_parser", "parse_args", "main", "run_acceptance", "execute"]
+__all__ = ["HELP", "PROG", "build_parser", "parse_args", "default_report_path", "main",
+           "run_acceptance", "execute"]
 
 PROG = "stress_500.py"
 HELP = """Stress 500: the engine's acceptance run.
@@ -60,7 +73,15 @@ Phases: a full GC collection + freeze after the first frame (loading), ramp (at 
 seconds, until the target is live and no pool has reached a new high-water mark for 3 s), a
 young GC collection + freeze, 1 s of settling, then the hold (--duration seconds of simulated
 time, measured, with the profiler's combat flag on). The run never ends early on its own: a
-closed window, Escape or Ctrl-C still writes the report, marked partial, and the exit code is 1.
+closed window (or one destroyed from outside), Escape, Ctrl-C, SIGTERM or SIGHUP still writes
+the report, marked partial, and the exit code is 1. SIGINT works even where a shell script
+started the run in the background (which ignores SIGINT); a signal while the report is being
+written is noted and the report finished.
+
+The report records the engine version, the checkout's commit (when run from one) and the
+command line. Bad input is refused with one line and exit code 2 before anything is allocated:
+a capacity beyond half of this machine's memory, a --size beyond 16384 per side or the GL
+context's limits, a --report that cannot be written, a malformed boss scene.
 
 Outputs beside --report: the JSON report (written atomically), PNG plots (frame time, memory,
 enemies by tier, GC, pools) and a final screenshot. Compare a report with a baseline with
@@ -72,14 +93,9 @@ largest N in budget is >= --enemies); 1 a criterion failed, or the run was parti
 """
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one clear line, exit 2 (no usage dump)
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command line; its help is the documentation of the run."""
-    parser = _Parser(
+    parser = OptionParser(
         prog=PROG,
         description=HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -101,25 +117,22 @@ def build_parser() -> argparse.ArgumentParser:
                         help="simulated seconds the ramp waits beyond --warmup for the target "
                              "and stable pools before the hold starts anyway (default: "
                              "%(default)s)")
-    parser.add_argument("--seed", type=int, default=1, metavar="N",
-                        help="random seed of the world and the app (default: %(default)s)")
-    parser.add_argument("--headless", action="store_true",
-                        help="render offscreen (EGL) even when a display exists; without a "
-                             "display the run is headless anyway")
-    parser.add_argument("--benchmark", action="store_true",
-                        help="fixed frame time (1/60 s per frame, whatever the wall clock) and "
-                             "a seeded RNG: the same simulation on every machine")
-    parser.add_argument("--report", type=Path, default=Path("reports/stress_500.json"),
-                        metavar="PATH",
+    add_seed(parser, default=1)
+    add_headless(parser)
+    add_benchmark(parser)
+    parser.add_argument("--report", type=Path, default=None, metavar="PATH",
                         help="JSON report path; plots (<stem>_*.png) and the screenshot "
-                             "(<stem>_screenshot.png) go beside it (default: %(default)s)")
+                             "(<stem>_screenshot.png) go beside it (default: "
+                             "reports/stress_500.json for the default run, else a name built "
+                             "from the options that change the run, e.g. "
+                             "reports/stress_500_n2000_benchmark.json)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--ramp", action="store_true",
                       help="raise the target by --step every --window seconds and report the "
-                           "first N at which any criterion fails")
+                           "first N at which any criterion fails (default: off, one hold)")
     mode.add_argument("--max", action="store_true",
                       help="find the largest N whose CPU frame time p50 and p99 stay under "
-                           "16 ms (doubling, then bisection to --step)")
+                           "16 ms (doubling, then bisection to --step) (default: off)")
     parser.add_argument("--step", type=int, default=1000, metavar="N",
                         help="--ramp/--max: enemies added per level, and the resolution of "
                              "--max (default: %(default)s)")
@@ -128,15 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: %(default)s)")
     parser.add_argument("--limit", type=int, default=20000, metavar="N",
                         help="--ramp/--max: the largest N tried (default: %(default)s)")
-    parser.add_argument("--max-frames", type=int, default=None, metavar="N",
-                        help="stop after N frames, finished or not (a shorter run is "
-                             "reported as partial)")
+    add_frames(parser, when_none="until the run ends",
+               what="stop after N frames, finished or not (a shorter run is reported as "
+                    "partial)")
     parser.add_argument("--no-dashboard", action="store_true",
                         help="run without the ImGui dashboard (its UI build is otherwise part "
-                             "of the CPU frame time)")
-    parser.add_argument("--size", default="1280x720", metavar="WxH",
-                        help="framebuffer size (default: %(default)s)")
-    parser.add_argument("--quiet", action="store_true", help="print only the final table")
+                             "of the CPU frame time) (default: off)")
+    add_size(parser, what="framebuffer size")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print only the final table (default: off)")
     return parser
 
 
@@ -160,17 +173,71 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--step must be a positive integer, got {args.step}")
     if args.limit < args.step:
         parser.error(f"--limit must be >= --step ({args.step}), got {args.limit}")
-    if args.max_frames is not None and args.max_frames <= 0:
-        parser.error(f"--max-frames must be a positive integer, got {args.max_frames}")
-    from engine.core import AppConfig
-    try:
-        args.width, args.height = AppConfig.parse_size(args.size)
-    except ValueError as exc:
-        parser.error(f"--{exc}")
+    if args.frames is not None and args.frames <= 0:
+        parser.error(f"--frames must be a positive integer, got {args.frames}")
+    args.width, args.height = args.size
+    args.mode = "ramp" if args.ramp else "max" if args.max else "hold"
+    if args.report is None:
+        args.report = default_report_path(args, parser)
     if args.report.suffix != ".json":
         parser.error(f"--report must name a .json file, got {str(args.report)!r}")
-    args.mode = "ramp" if args.ramp else "max" if args.max else "hold"
+    why = check_writable(args.report)
+    if why is not None:
+        parser.error(f"--report: {why}")
+    most = args.enemies if args.mode == "hold" else args.limit
+    why = check_memory(2 * most * ENEMY_ROW_BYTES, f"--enemies/--limit {most}")
+    if why is None:
+        why = check_memory(args.width * args.height * FRAME_BYTES_PER_PIXEL,
+                           f"--size {args.width}x{args.height}")
+    if why is not None:
+        parser.error(why)
     return args
+
+
+def _enemy_row_bytes() -> int:
+    from engine.combat.state import ENEMY_COLUMNS
+
+    # The store's columns, its handle / free-list arrays, the spatial hash's per-row arrays
+    # and the renderer's staging + instance buffer: what one enemy row costs, at least.
+    return layout_bytes(ENEMY_COLUMNS) + 16 + 24 + 64
+
+
+ENEMY_ROW_BYTES = _enemy_row_bytes()
+"""Bytes one enemy row takes across the store, grid and renderer (the run holds 2 x N)."""
+FRAME_BYTES_PER_PIXEL = 16
+"""The target (RGBA8 + depth) and a screenshot's read-back copy, per pixel."""
+
+
+def default_report_path(args: argparse.Namespace,
+                        parser: argparse.ArgumentParser | None = None) -> Path:
+    """``reports/stress_500.json`` for the default run, else the stem grows by one short tag
+    per option that changes the run (``--enemies 2000 --benchmark`` ->
+    ``reports/stress_500_n2000_benchmark.json``), so runs of different shapes keep their own
+    reports."""
+    parser = parser or build_parser()
+    tags: list[str] = []
+    if args.mode != "hold":
+        tags.append(args.mode)
+    for dest, tag in _REPORT_TAGS:
+        if dest in ("step", "window", "limit") and args.mode == "hold":
+            continue
+        value = getattr(args, dest)
+        if value == parser.get_default(dest) or dest == "size" and value == (1280, 720):
+            continue
+        if dest == "size":
+            tags.append(f"{value[0]}x{value[1]}")
+        elif isinstance(value, bool):
+            tags.append(tag)
+        else:
+            tags.append(f"{tag}{value:g}" if isinstance(value, float) else f"{tag}{value}")
+    return Path("reports") / ("_".join(["stress_500", *tags]) + ".json")
+
+
+_REPORT_TAGS = (("enemies", "n"), ("duration", "d"), ("warmup", "w"), ("ramp_timeout", "rt"),
+                ("seed", "seed"), ("step", "step"), ("window", "win"), ("limit", "lim"),
+                ("frames", "f"), ("size", ""), ("benchmark", "benchmark"),
+                ("no_dashboard", "nodash"))
+"""(option dest, tag) of the options that change what a run measures, in name order."""
 
 
 def run_acceptance(options: argparse.Namespace, *, world_factory: WorldFactory | None = None,
@@ -188,11 +255,26 @@ def run_acceptance(options: argparse.Namespace, *, world_factory: WorldFactory |
 
 
 def execute(run: AcceptanceRun) -> int:
-    """Build and run ``run``, write its outputs, print the table; returns the exit code."""
-    from .outputs import exit_code, print_summary, write_outputs
+    """Build and run ``run``, write its outputs, print the table; returns the exit code.
 
+    SIGTERM and SIGHUP end the run like Ctrl-C (a partial report, exit code 1); a signal
+    while the report is written is noted and the report finished (``engine.core.signals``).
+    """
+    from engine.core.signals import last_stop_signal, shutting_down, stop_signals
+
+    with stop_signals():
+        app_reason = _run(run)
+        if app_reason == "bad_input":
+            return 2
+        with shutting_down():
+            stop = last_stop_signal()
+            if stop is not None and app_reason == "interrupt":
+                run.stop_signal = stop
+            return _finish(run, app_reason)
+
+
+def _run(run: AcceptanceRun) -> str:
     args = run.args
-    app_reason: str | None = None
     try:
         run.build()
         n = args.enemies if args.mode == "hold" else args.step
@@ -202,30 +284,70 @@ def execute(run: AcceptanceRun) -> int:
         run.say(f"{args.mode} run: {n} enemies, {span} simulated, warm-up >= "
                 f"{args.warmup:g} s, seed {args.seed}, {clock}, "
                 f"{'headless' if run.app.headless else 'window'}, GL: {run.gl_renderer}")
-        app_reason = run.app.run(max_frames=args.max_frames)
-    except KeyboardInterrupt:  # Ctrl-C while building: nothing ran, still say so
-        app_reason = "interrupt"
+        if run.app.headless:
+            return run.app.run(max_frames=args.frames)
+        from engine.core.x11 import watch_x_errors
+
+        # A window destroyed from outside ends the run like its close button, with a report.
+        with watch_x_errors(lambda text: _window_lost(run, text)):
+            return run.app.run(max_frames=args.frames)
+    except KeyboardInterrupt:  # a stop while building: nothing ran, still say so
+        _close_quietly(run)
+        return "interrupt"
+    except BAD_INPUT as exc:  # a size the context refuses, a malformed scene: no run at all
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _close_quietly(run)
+        return "bad_input"
     except Exception as exc:
-        app_reason = "error"
         run.error = f"{type(exc).__name__}: {exc}"
         traceback.print_exc()
-        app = getattr(run, "app", None)
-        if app is not None and not app.closed:
-            try:
-                app.close()
-            except Exception:
-                traceback.print_exc()
+        _close_quietly(run)
+        return "error"
+
+
+def _window_lost(run: AcceptanceRun, text: str) -> None:
+    """Called from inside Xlib: record the first error and ask for the close, nothing more."""
+    if not run.window_lost:
+        run.window_lost = True
+        run.error = f"the window was lost: {text}"
+        run.app.request_close("window_closed")
+
+
+def _bad_input() -> tuple[type[Exception], ...]:
+    from engine.combat import ConfigError, SceneError
+    from engine.combat.tiers import TierError
+    from engine.render.sheets import SheetError
+
+    return (OptionError, SceneError, ConfigError, TierError, SheetError)
+
+
+BAD_INPUT = _bad_input()
+"""What building the run raises for input it cannot use: one line, exit code 2, no report."""
+
+
+def _close_quietly(run: AcceptanceRun) -> None:
+    app = getattr(run, "app", None)
+    if app is not None and not app.closed:
+        try:
+            app.close()
+        except Exception:
+            traceback.print_exc()
+
+
+def _finish(run: AcceptanceRun, app_reason: str) -> int:
+    from .outputs import exit_code, print_summary, write_outputs
+
     _recalibrate(run)
     gc.collect()
     try:
         report, files = write_outputs(run, app_reason)
     except Exception as exc:
-        print(f"{PROG}: error: the report could not be written: {type(exc).__name__}: {exc}",
-              file=sys.stderr)
-        traceback.print_exc()
+        kept = " (the previous report there is intact)" if run.args.report.exists() else ""
+        print(f"{PROG}: error: the report {str(run.args.report)!r} could not be written: "
+              f"{type(exc).__name__}: {exc}{kept}", file=sys.stderr)
         return 1
-    print_summary(report, args, files, FRAME_BUDGET_MS)
-    return exit_code(report, args)
+    print_summary(report, run.args, files, FRAME_BUDGET_MS)
+    return exit_code(report, run.args)
 
 
 def _recalibrate(run: AcceptanceRun) -> None:

@@ -8,6 +8,8 @@ session imports this module, not the other way round). The report's shape is
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -30,12 +32,40 @@ from .recorder import (
 from .run import HOLD, PHASES, SETTLE_S, Level
 
 __all__ = ["measurements", "criteria_for", "series", "write_outputs", "print_summary",
-           "exit_code", "FRAME_TIME_CRITERION"]
+           "exit_code", "provenance", "checkout_commit", "FRAME_TIME_CRITERION"]
 
 FRAME_TIME_CRITERION = (
     "engine CPU frame time (the profiler meter's work time: fixed steps + render hooks + "
     "overlay + frame-end hooks), without waiting for the rasteriser; frame_full_* adds "
     "ctx.finish() (llvmpipe raster on this machine's CPUs)")
+
+
+def provenance() -> dict[str, Any]:
+    """What ran: ``engine_version``, ``commit`` (short hash of the checkout the engine was
+    imported from, ``None`` for an installed engine or without git) and ``command_line``
+    (``sys.argv``)."""
+    import engine
+
+    return {"engine_version": engine.__version__, "commit": checkout_commit(),
+            "command_line": list(sys.argv)}
+
+
+def checkout_commit() -> str | None:
+    """The short commit of the checkout ``engine`` was imported from, or None when it is not
+    a git checkout (an installed wheel: its site-packages may sit inside some other
+    repository, which must not be named)."""
+    import engine
+
+    root = Path(engine.__file__).resolve().parent.parent
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    head = out.stdout.strip()
+    return head if out.returncode == 0 and head else None
 
 
 def _pct(a: np.ndarray, q: float) -> float | None:
@@ -223,7 +253,7 @@ def write_outputs(run: Any, app_reason: str | None) -> tuple[dict[str, Any], lis
               "benchmark": args.benchmark, "headless": bool(app.headless if app else True),
               "mode": args.mode, "dashboard": not args.no_dashboard,
               "size": [args.width, args.height], "step_hz": run.step_hz,
-              "settle_s": SETTLE_S, "max_frames": args.max_frames}
+              "settle_s": SETTLE_S, "max_frames": args.frames}
     if args.mode != "hold":
         config.update({"step": args.step, "window_s": args.window, "limit": args.limit})
     calibration = getattr(run, "calibration", None)
@@ -255,7 +285,8 @@ def write_outputs(run: Any, app_reason: str | None) -> tuple[dict[str, Any], lis
              "frames": int(app.frame) if app is not None else 0,
              "sim_time_s": app.scheduler.sim_time_ns * 1e-9 if app is not None else 0.0,
              "wall_time_s": (time.perf_counter_ns() - run.started_wall) * 1e-9,
-             "phase": run.ended_in or PHASES[run.phase]},
+             "phase": run.ended_in or PHASES[run.phase],
+             "stop_signal": run.stop_signal, **provenance()},
         measurements=meas, results=results,
         machine=machine_info(getattr(run, "gl_renderer", None), getattr(run, "gl_version", None)),
         calibration_ns=calibration.median_ns if calibration is not None else None,

@@ -104,6 +104,8 @@ class AcceptanceRun:
         self.ended_in: str | None = None  # the phase a run cut short was in
         self.screenshot_path: Path | None = None
         self.error: str | None = None
+        self.stop_signal: str | None = None  # the signal that cut the run short, if one did
+        self.window_lost = False  # destroyed from outside: its pixels cannot be read back
         self.step_hz = STEP_HZ
         self._next_progress_ns = 0
 
@@ -133,6 +135,11 @@ class AcceptanceRun:
                                  headless=True if args.headless else None,
                                  step_hz=STEP_HZ, benchmark=args.benchmark, seed=args.seed))
         app = self.app
+        from engine.core.options import OptionError, check_gl_size
+
+        why = check_gl_size(app.ctx.info, args.width, args.height)
+        if why is not None:  # before the world and the renderer allocate for it
+            raise OptionError(f"--size: {why}")
         first_target = args.enemies if args.mode == "hold" else args.step
         most = args.enemies if args.mode == "hold" else args.limit
         self.world = self.world_factory(stress_config(WorldConfig(), first_target, most),
@@ -406,6 +413,9 @@ class AcceptanceRun:
         self.app.request_close("max_frames")
 
     def _take_screenshot(self) -> None:
+        if self.window_lost:  # reading a destroyed window's framebuffer crashes the driver
+            self.say("screenshot skipped: the window is gone")
+            return
         path = self.args.report.with_name(self.args.report.stem + "_screenshot.png")
         try:
             self.screenshot_path = self.renderer.screenshot(path)

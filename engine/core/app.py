@@ -26,6 +26,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import ExitStack
 from types import TracebackType
 
 import moderngl
@@ -36,6 +37,7 @@ from engine.core.clock import Clock, FixedClock, SystemClock
 from engine.core.config import BENCHMARK_FRAME_NS, EXIT_REASONS, AppConfig
 from engine.core.input import Input
 from engine.core.scheduler import Scheduler
+from engine.core.signals import shutting_down, stop_signals
 from engine.core.target import BaseWindow, open_target
 
 __all__ = ["App", "AppConfig", "ShutdownError", "EXIT_REASONS", "BENCHMARK_FRAME_NS"]
@@ -307,9 +309,10 @@ class App:
 
         Startup hooks run first (:meth:`start`; nothing if it already ran). Whatever ends
         the loop - an exception included - the App is closed: shutdown hooks run, then GL
-        and the window are released. Ctrl-C
-        (``KeyboardInterrupt``, also when raised by a system or hook) ends the run normally
-        with ``exit_reason == "interrupt"``; any other exception is re-raised after closing.
+        and the window are released. Ctrl-C (``KeyboardInterrupt``, also when raised by a
+        system or hook), SIGTERM and SIGHUP end the run normally with
+        ``exit_reason == "interrupt"`` (SIGINT too when the shell ignored it, see
+        ``engine.core.signals``); any other exception is re-raised after closing.
 
         Args:
             max_frames: stop after this many frames (None = until closed).
@@ -347,6 +350,10 @@ class App:
         self._running = True
         error: BaseException | None = None
         reason = "error"
+        # SIGTERM and SIGHUP end the loop like Ctrl-C; a signal during close() is noted, not
+        # obeyed, so the shutdown hooks finish (engine.core.signals).
+        signals = ExitStack()
+        signals.enter_context(stop_signals())
         try:
             self.start()
             self.reset_frame_clock()
@@ -377,15 +384,16 @@ class App:
         limited = max_frames is not None or deadline_ns is not None
         self.closed_early = reason in ("interrupt", "error") or (
             limited and reason not in ("max_frames", "time_limit"))
-        if error is None:
-            self.close()
-            return reason
-        try:
-            self.close()
-        except ShutdownError as shutdown_exc:
-            # The frame's exception is the one to report; shutdown failures go to stderr.
-            print("engine: shutdown after an error also failed:", file=sys.stderr)
-            traceback.print_exception(shutdown_exc, file=sys.stderr)
+        with signals, shutting_down():
+            if error is None:
+                self.close()
+                return reason
+            try:
+                self.close()
+            except ShutdownError as shutdown_exc:
+                # The frame's exception is the one to report; shutdown failures go to stderr.
+                print("engine: shutdown after an error also failed:", file=sys.stderr)
+                traceback.print_exception(shutdown_exc, file=sys.stderr)
         raise error
 
     def close(self) -> None:
