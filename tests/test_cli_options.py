@@ -20,8 +20,8 @@ from engine.core.options import MAX_SIDE, check_gl_size, check_writable, parse_s
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMOS = ["boids", "horde", "minimal", "stress_500"]
-TOOLS = ["bench_combat", "bench_data", "bench_profiler", "bench_render", "bench_scale",
-         "bench_spatial", "compare_baseline", "naive_horde", "plot_report"]
+TOOLS = sorted(p.stem for p in (ROOT / "tools").glob("*.py")
+               if p.stem not in ("__init__", "common"))  # every tool, new ones included
 PROGRAMS = [f"demos/{d}.py" for d in DEMOS] + [f"tools.{t}" for t in TOOLS]
 RETIRED = {"--fbo", "--max-frames", "--json", "--out", "--width", "--height", "--warmup-ticks",
            "--warmup-frames", "--n"}

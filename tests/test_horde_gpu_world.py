@@ -136,7 +136,7 @@ def test_the_benchmark_runs_both_paths(gfx, tmp_path, capsys):
     from tools.bench_gpu import main
 
     out = tmp_path / "bench.json"
-    assert main(["--sizes", "400", "--ticks", "2", "--warmup", "1", "--json", str(out)]) == 0
+    assert main(["--sizes", "400", "--ticks", "2", "--warmup", "0.05", "--report", str(out)]) == 0
     text = capsys.readouterr().out
     assert "cpu/gpu" in text and "readback" in text
     import json

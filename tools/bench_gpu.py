@@ -36,11 +36,9 @@ GL 4.3 context.
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -49,7 +47,15 @@ from engine.combat import World
 from engine.data import Neighbours
 from tools.bench_combat import bench_config
 from tools.bench_scale import parse_count
-from tools.common import machine_info, machine_line, tool_parser
+from tools.common import (
+    add_report,
+    add_warmup,
+    check_report,
+    machine_info,
+    machine_line,
+    tool_parser,
+    write_json_report,
+)
 
 DT = 1.0 / 30.0
 DEFAULT_SIZES = (10_000, 100_000, 300_000, 1_000_000)
@@ -170,18 +176,19 @@ def open_gl() -> Any:
 def main(argv: list[str] | None = None) -> int:
     ap = tool_parser("bench_gpu", __doc__)
     ap.add_argument("--sizes", type=parse_count, nargs="+", default=None, metavar="N",
-                    help="enemy counts (default 10k 100k 300k 1M; 'k' = 1000, or 1000000)")
+                    help="enemy counts, 'k' = 1000 (default: 10k 100k 300k 1M)")
     ap.add_argument("--ticks", type=int, default=20, help="timed ticks per size and path "
                     "(default: %(default)s)")
-    ap.add_argument("--warmup", type=int, default=5, help="untimed ticks first (default: "
-                    "%(default)s)")
+    add_warmup(ap, 5 / 30, "simulated seconds of untimed ticks first, 30 ticks a second")
     ap.add_argument("--seed", type=int, default=1, help="world seed (default: %(default)s)")
-    ap.add_argument("--json", type=Path, help="also write the results here")
+    add_report(ap, None, "also write the results here as JSON")
     args = ap.parse_args(argv)
+    check_report(ap, args.report)
     sizes = sorted({n for group in args.sizes for n in group}) if args.sizes else \
         list(DEFAULT_SIZES)
-    if args.ticks < 1 or args.warmup < 0:
+    if args.ticks < 1 or not args.warmup >= 0:
         ap.error(f"--ticks must be >= 1 and --warmup >= 0, got {args.ticks} and {args.warmup}")
+    warmup = round(args.warmup * 30)
     gfx = open_gl()
     if gfx is None:
         return 2
@@ -190,8 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"GL: {gfx.ctx.info['GL_RENDERER']} ({gfx.ctx.version_code})")
     rows = []
     for n in sizes:
-        cpu = run_cpu(n, args.ticks, args.warmup, args.seed)
-        gpu = run_gpu(gfx, n, args.ticks, args.warmup, args.seed)
+        cpu = run_cpu(n, args.ticks, warmup, args.seed)
+        gpu = run_gpu(gfx, n, args.ticks, warmup, args.seed)
         rows.append({"size": n, "cpu": cpu, "gpu": gpu})
         ratio = cpu["tick_ms"] / gpu["tick_ms"]
         print(f"\n{n:>9,} enemies  tick: cpu {cpu['tick_ms']:7.2f} ms  gpu {gpu['tick_ms']:7.2f}"
@@ -217,8 +224,8 @@ def main(argv: list[str] | None = None) -> int:
             q = r["cpu"]["tick_ms"] / r["gpu"]["tick_ms"]
             print(f"target: at 100k GPU >= {TARGET_RATIO_100K:.0f}x faster than CPU: {q:.2f}x "
                   f"{'met' if q >= TARGET_RATIO_100K else 'MISSED'}")
-    if args.json:
-        args.json.write_text(json.dumps({"machine": info, "results": rows}, indent=2))
+    if args.report:
+        write_json_report(args.report, {"machine": info, "results": rows})
     return 0
 
 

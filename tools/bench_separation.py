@@ -4,8 +4,8 @@ The kit's ``separation`` system (engine.combat) pairs each enemy with the next `
 (3) enemies of the hash's cell-sorted order and pushes each pair apart by its overlap, with
 the pair's own contact distance ``r_i + r_j``. ``Neighbours.separation`` (engine.data) finds
 every pair closer than one radius (capped per row) and pushes by ``radius - distance``. Both
-run here on the same horde: ``tools.bench_combat.bench_config(N)`` after ``--warmup`` ticks
-(the horde has closed in on the player).
+run here on the same horde: ``tools.bench_combat.bench_config(N)`` after ``--warmup``
+simulated seconds (the horde has closed in on the player).
 
 Figures, per N:
 
@@ -41,7 +41,7 @@ import numpy as np
 from engine.combat import World, WorldConfig
 from engine.data import Neighbours, SpatialHash
 from tools.bench_combat import bench_config
-from tools.common import tool_parser
+from tools.common import add_sizes, add_warmup, tool_parser
 
 
 class _Sample:
@@ -230,10 +230,8 @@ def _print(r: dict[str, float], steps: int, cap: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = tool_parser("bench_separation", __doc__)
-    parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000],
-                        help="horde sizes (default: 10000 100000)")
-    parser.add_argument("--warmup", type=int, default=300,
-                        help="ticks before the snapshot (default: %(default)s)")
+    add_sizes(parser, (10_000, 100_000), "horde sizes")
+    add_warmup(parser, 10.0, "simulated seconds of ticks before the snapshot, 30 a second")
     parser.add_argument("--steps", type=int, default=30,
                         help="relaxation steps, 30 = 1 s (default: %(default)s)")
     parser.add_argument("--repeat", type=int, default=5,
@@ -241,15 +239,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cap", type=int, default=8,
                         help="the exact pass's cap per enemy (default: %(default)s)")
     parser.add_argument("--one-tier", action="store_true",
-                        help="swarm enemies only (one radius: the same force law for both)")
+                        help="swarm enemies only, one radius: the same force law for both "
+                             "(default: off, the three tiers)")
     args = parser.parse_args(argv)
-    if any(n < 2 for n in args.n) or args.warmup < 0 or args.steps < 0 or args.repeat < 1 \
+    warmup = round(args.warmup * 30) if args.warmup >= 0 else -1
+    if any(n < 2 for n in args.sizes) or warmup < 0 or args.steps < 0 or args.repeat < 1 \
             or args.cap < 1:
-        print("bench_separation: --n >= 2, --warmup >= 0, --steps >= 0, --repeat >= 1, "
+        print("bench_separation: --sizes >= 2, --warmup >= 0, --steps >= 0, --repeat >= 1, "
               "--cap >= 1", file=sys.stderr)
         return 2
-    for n in args.n:
-        _print(bench(n, warmup=args.warmup, steps=args.steps, repeat=args.repeat,
+    for n in args.sizes:
+        _print(bench(n, warmup=warmup, steps=args.steps, repeat=args.repeat,
                      cap=args.cap, one_tier=args.one_tier), args.steps, args.cap)
     return 0
 

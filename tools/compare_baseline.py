@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("baseline", type=Path, help="the baseline file (tests/baselines/*.json)")
     parser.add_argument("--counts-only", action="store_true",
                         help="show the timing rows but judge only counts, memory and reuse "
-                             "(the test suite's mode: timings move with the machine's load)")
+                             "(the test suite's mode: timings move with the machine's load) "
+                             "(default: off)")
     parser.add_argument("--update", action="store_true",
                         help="rewrite the baseline from this report (deliberately; atomic) "
                              "instead of comparing (default: off, compare)")
