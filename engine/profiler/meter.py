@@ -178,6 +178,7 @@ class FrameMeter(FrameTotals, WatchRegistry):
         so the first interval does not include start-up."""
         now = self._clock()
         self._last_end_ns = now
+        self._last_frame_ns = 0
         self._second_start_ns = now
         self._sec_sums.fill(0)
         self._last_blocks = sys.getallocatedblocks()
@@ -334,6 +335,7 @@ class FrameMeter(FrameTotals, WatchRegistry):
         """
         now = self._clock()
         frame_ns = now - self._last_end_ns
+        self._last_frame_ns = frame_ns
         self._last_end_ns = now
 
         # Counters first, so the meter's own work below does not land in this frame.

@@ -40,6 +40,7 @@ import numpy as np
 
 from .budgets import Budgets
 from .gc_policy import GcPolicy
+from .leaks import LeakDetector
 from .meter import GC_GENERATIONS, FrameMeter
 from .protocols import (
     CombatStatsLike,
@@ -50,13 +51,14 @@ from .protocols import (
     WorldLike,
     missing,
 )
-from .spikes import SpikeDetector
+from .spikes import SpikeDetector, SpikeKind
 from .watch import CombatWatch, CounterWatch, PoolWatch, RenderWatch, RingWatch, SchedulerWatch
 
 __all__ = ["Profiler"]
 
 _TICK_BEGIN = "profiler.tick_begin"
 _TICK_END = "profiler.tick_end"
+_LEAK_TREND = int(SpikeKind.LEAK_TREND)
 
 
 def _percentiles(values: np.ndarray) -> dict[str, float]:
@@ -79,6 +81,7 @@ class Profiler:
         gc_pause_ms: GC pause above which a collection is a spike (when ``spikes`` is None).
         spike_capacity: spike events kept (when ``spikes`` is None).
         spikes: a configured SpikeDetector (its thresholds) instead of the default one.
+        leaks: a configured LeakDetector (its trend thresholds) instead of the default one.
         clock: the frame clock (integer ns).
         auto_spare_time: call ``gc_policy.spare_time(budget - work)`` at each frame end.
 
@@ -89,7 +92,7 @@ class Profiler:
     def __init__(self, *, frame_capacity: int = 1024, second_capacity: int = 600,
                  budgets: Budgets | None = None, gc_policy: GcPolicy | None = None,
                  gc_pause_ms: float = 2.0, spike_capacity: int = 1024,
-                 spikes: SpikeDetector | None = None,
+                 spikes: SpikeDetector | None = None, leaks: LeakDetector | None = None,
                  clock: Callable[[], int] = perf_counter_ns,
                  auto_spare_time: bool = False) -> None:
         self.meter = FrameMeter(frame_capacity=frame_capacity, second_capacity=second_capacity,
@@ -98,6 +101,8 @@ class Profiler:
         self.spikes = spikes if spikes is not None else SpikeDetector(
             frame_budget_ms=self.budgets.frame_ms, gc_pause_ms=gc_pause_ms,
             capacity=spike_capacity)
+        self.leaks = leaks if leaks is not None else LeakDetector()
+        """Leaks by trend since the warm-up mark (``leaks.py``); flags land in the spike log."""
         self.gc_policy = gc_policy if gc_policy is not None else GcPolicy()
         if self.gc_policy.on_combat is None:
             self.gc_policy.on_combat = self._on_combat
@@ -190,16 +195,31 @@ class Profiler:
         meter = self.meter
         meter.end_frame()
         self.spikes.check(meter)
+        if meter.warmed_up:
+            app = self.app
+            frame_ns = getattr(app, "frame_ns_last", None) if app is not None else None
+            raised = self.leaks.tick(meter, frame_ns if frame_ns is not None
+                                     else meter._last_frame_ns)
+            if raised:
+                self._log_leaks(meter, raised)
         self.budgets.check(meter)
         policy = self.gc_policy
         policy.frame = meter.frame
         if self.auto_spare_time:
             policy.spare_time(self._budget_ns - int(meter.cpu_ms.last() * 1e6))
 
+    def _log_leaks(self, meter: FrameMeter, raised: int) -> None:
+        trends = self.leaks.trends
+        for k in range(len(trends)):
+            if raised >> k & 1:
+                self.spikes.log.record(_LEAK_TREND, meter.frame - 1, meter._last_end_ns,
+                                       trends[k].slope, k)
+
     def mark_warmup_end(self) -> None:
-        """Growth, sums, histograms and spike counts are measured from now on."""
+        """Growth, sums, histograms, leak trends and spike counts are measured from now on."""
         self.meter.mark_warmup_end()
         self.spikes.mark()
+        self.leaks.mark(self.meter)
 
     def begin_tick(self) -> None:
         """See ``FrameMeter.begin_tick``."""
@@ -364,7 +384,8 @@ class Profiler:
             cpu_ms (since warm-up), window (exact percentiles of frame/cpu/step/render/
             overlay ms over the newest frames), memory, alloc, gc, spikes, spikes_total,
             recent_spikes, pools, rings, scheduler, render, combat, counters, budgets,
-            gc_policy.
+            gc_policy, leaks (``LeakDetector.as_dict``: each trend's growth, slope, flag and
+            first-flag seconds since the mark).
         """
         m = self.meter
         n = m.frames_since_warmup if window_frames is None else window_frames
@@ -429,6 +450,7 @@ class Profiler:
             "counters": [w.as_dict() for w in m.counters],
             "budgets": self.budgets.as_dict(),
             "gc_policy": self.gc_policy.as_dict(),
+            "leaks": self.leaks.as_dict(),
         }
 
 

@@ -59,6 +59,7 @@ class SpikeKind(enum.IntEnum):
     RING_OVERFLOW = 7
     BLOCKS_GROWTH = 8
     TRANSIENT = 9
+    LEAK_TREND = 10
 
 
 SPIKE_NAMES: tuple[str, ...] = tuple(k.name.lower() for k in SpikeKind)
