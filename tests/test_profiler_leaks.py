@@ -84,9 +84,13 @@ def test_one_object_every_fourth_tick_is_flagged_by_blocks_within_15_s():
         if ticks[0] % 4 == 0:
             keep.append(object())
 
-    flagged, n, _ = _run_until_flag(plant, 20)
+    flagged, n, summary = _run_until_flag(plant, 20)
     assert "blocks" in flagged and flagged["blocks"] <= 15.0  # measured 9 s
     assert n >= 1
+    # Who allocated: the planting system is named first, with what it kept.
+    by_system = summary["scheduler"]["system_blocks_since_warmup"]
+    first, blocks = next(iter(by_system.items()))
+    assert first == "plant" and blocks == pytest.approx(len(keep), abs=2)
 
 
 def test_a_pool_that_never_releases_is_flagged_before_it_is_exhausted():
@@ -149,3 +153,25 @@ def test_a_trend_sample_allocates_nothing():
     for s in range(40, 140):
         tr.push(float(s), 8.0 * s)
     assert sys.getallocatedblocks() - before <= 2
+
+
+def test_the_scheduler_counts_the_blocks_each_system_retains_by_name():
+    from engine.core.scheduler import Scheduler
+
+    s = Scheduler()
+    keep: list[object] = []
+    s.add("noop", lambda dt: None)
+    s.add("leak", lambda dt: keep.append(object()))
+    s.add("temporaries", lambda dt: [object() for _ in range(10)])
+    s.add("noop2", lambda dt: None)
+    for _ in range(3):  # the list's first growths
+        s.advance(s.step_ns)
+    base = s.system_blocks_accum.copy()
+    for _ in range(100):
+        s.advance(s.step_ns)
+    d = dict(zip(s.system_names, (s.system_blocks_accum - base).tolist()))
+    assert d["noop"] == 0 and d["noop2"] == 0 and d["temporaries"] == 0
+    assert 100 <= d["leak"] <= 102  # one object a step (and the list's own growth)
+    s.remove("noop")
+    assert s.system_names == ["leak", "temporaries", "noop2"]
+    assert len(s.system_blocks_accum) == 3

@@ -22,6 +22,20 @@ def allocations(ctx: PanelContext) -> None:
                            f"{m.blocks.window_sum(600):+8.0f} {m.blocks_since_warmup:+9d}")
     imgui.text_unformatted(f"gen0   {m.gen0.window_sum(60):+6.0f} "
                            f"{m.gen0.window_sum(600):+8.0f} {m.gen0_since_warmup:+9d}")
+    sched = m.scheduler
+    if sched is not None:
+        top = sched.blocks_since_mark()
+        imgui.text_colored(ctx.style.grey, "blocks retained by system, " + ctx.since_label())
+        if not top:
+            imgui.text_unformatted("  none")
+        for k, (name, blocks) in enumerate(top.items()):
+            if k == 5:
+                break
+            imgui.text_unformatted(f"  {name:<16.16} {blocks:+8d}")
+    leaks = ctx.profiler.leaks
+    for tr in leaks.trends:
+        if tr.flagged:
+            imgui.text_colored(ctx.style.red, f"leak: {tr.name} {tr.slope:+.0f} {tr.unit}/min")
     changed, on = imgui.checkbox("allocation tracing", m.tracing)
     if changed:
         m.set_tracing(on)
