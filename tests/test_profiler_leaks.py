@@ -175,3 +175,24 @@ def test_the_scheduler_counts_the_blocks_each_system_retains_by_name():
     s.remove("noop")
     assert s.system_names == ["leak", "temporaries", "noop2"]
     assert len(s.system_blocks_accum) == 3
+
+
+def test_the_temporaries_criterion_is_judged_with_tracing_and_info_without():
+    from engine.acceptance.criteria import FAIL, INFO, PASS, default_criteria, evaluate
+
+    crit = [c for c in default_criteria() if getattr(c, "key", "") == "temporaries_max_bytes"]
+    assert len(crit) == 1
+    off, small, big = (evaluate(crit, {"temporaries_max_bytes": v})[0]
+                       for v in (None, 3_528, 400_000))
+    assert off.verdict == INFO and "--trace-allocations" in off.note
+    assert small.verdict == PASS and big.verdict == FAIL
+
+
+def test_the_acceptance_options_parse():
+    from engine.acceptance.cli import parse_args
+
+    args = parse_args(["--trace-allocations", "--trace", "out/t.json"])
+    assert args.trace_allocations and str(args.trace) == "out/t.json"
+    with pytest.raises(SystemExit) as exc:
+        parse_args(["--trace", "t.txt"])
+    assert exc.value.code == 2

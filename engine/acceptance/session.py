@@ -104,6 +104,7 @@ class AcceptanceRun:
         self.ended_in: str | None = None  # the phase a run cut short was in
         self.screenshot_path: Path | None = None
         self.error: str | None = None
+        self.sites_at_end: list[dict[str, object]] = []
         self.step_hz = STEP_HZ
         self._next_progress_ns = 0
 
@@ -143,6 +144,9 @@ class AcceptanceRun:
         for name, system in self.extra_systems:
             app.scheduler.add(name, system)
         self.profiler = Profiler()
+        if getattr(args, "trace_allocations", False):
+            # From the start: the warm-up then warms tracemalloc's own tables too.
+            self.profiler.set_tracing(True)
         self.horde = attach(app, self.world, profiler=self.profiler,
                             dashboard=not args.no_dashboard,
                             bracket_ticks=True, screenshot=self._dashboard_screenshot,
@@ -353,6 +357,7 @@ class AcceptanceRun:
         from engine.profiler import fill_float_free_list
 
         fill_float_free_list()
+        self.profiler.snapshot_allocations()  # with tracing: the base of the sites report
 
     def _start_window(self, level: Level) -> None:
         # The window is combat: the GC policy raises its thresholds and a gen2 collection is
@@ -387,14 +392,23 @@ class AcceptanceRun:
         level.spikes = self.profiler.spikes.counts(since_mark=True)
         level.gc_spikes = int(level.spikes.get("gc_pause", 0)
                               + level.spikes.get("gen2_in_combat", 0))
+        # After every reading (a snapshot may trigger a collection), before the evaluation
+        # (whose imports would be growth too).
+        self.sites_at_end = self.profiler.allocation_sites(10)
         self._evaluate(level)
+
+    def _close_summary(self) -> None:
+        self.summary_at_close = summary = self.profiler.summary(sites=False)
+        alloc = summary["alloc"]
+        if isinstance(alloc, dict):
+            alloc["sites_since_warmup"] = self.sites_at_end
 
     def _end_window(self) -> None:
         level = self.level
         assert level is not None and level.hold_start is not None
         self._close_window(level)
         if self.search is None:
-            self.summary_at_close = self.profiler.summary()
+            self._close_summary()
             self._finish()
             return
         self._next_level(level)
@@ -428,7 +442,7 @@ class AcceptanceRun:
             self._close_window(level)
         self._take_screenshot()
         self.machine.finish()
-        self.summary_at_close = self.profiler.summary()
+        self._close_summary()
 
     # ------------------------------------------------------------------ search (--ramp/--max)
     def _next_level(self, level: Level) -> None:
@@ -450,11 +464,24 @@ class AcceptanceRun:
         self._start_level(nxt, args.window)
 
     # ------------------------------------------------------------------ evaluation
+    def _profiler_measurements(self) -> dict[str, Any]:
+        """The numbers the profiler measured over the window (since its warm-up mark): the
+        largest per-tick temporaries with tracing, the leak trends flagged. The trends, the
+        blocks retained by system and the allocation sites go to the report's
+        ``extra.profiler`` (``Profiler.summary``)."""
+        p = self.profiler
+        m = p.meter
+        return {
+            "temporaries_max_bytes": int(m.tick_transient_max[0]) if m.tracing else None,
+            "leak_flags_hold": sum(1 for t in p.leaks.trends if t.first_flag_s is not None),
+        }
+
     def _evaluate(self, level: Level) -> None:
         from engine.acceptance.criteria import evaluate, overall_passed
 
         crossings, level.crossed = self.int_census.crossings()
         level.measurements = measurements(self, level, crossings)
         crit = criteria_for(self.args.mode, self.pool_names, level.crossed, FRAME_BUDGET_MS)
+        level.measurements.update(self._profiler_measurements())
         level.results = evaluate(crit, level.measurements)
         level.passed = overall_passed(level.results)

@@ -27,9 +27,10 @@ object every 4th tick, 7.5 blocks/s) in ~9 s, by 10 KB/s of array data in ~13 s.
 horde's pools swing with the fights (particles most) but do not climb in every third of a
 window: 6 % of the capacity a minute is a pool filling within ~17 minutes.
 
-Allocation contract: ``sample`` allocates nothing retained (ints read, the trends' own
-contract); ``mark`` makes the pool trends the first time it sees a pool (warm-up, not per
-frame).
+Allocation contract: ``tick``/``sample`` allocate nothing retained (ints read, the trends'
+own contract); ``mark`` neither. A pool's trend is made when the pool is watched
+(``add_pool``), not at the mark: objects made at the mark would empty CPython's free lists,
+and the hold would refill them with fresh containers (gen0 growth the acceptance run fails).
 """
 
 from __future__ import annotations
@@ -71,10 +72,10 @@ class LeakDetector:
         self.traced = Trend("traced", "bytes", slope_per_min=bytes_per_min,
                             min_growth=bytes_min)
         self.trends: list[Trend] = [self.blocks, self.tracked, self.rss, self.traced]
-        """Memory trends (``LEAK_SIGNALS`` order), then one per pool (``meter.pools`` order)."""
+        """Memory trends (``LEAK_SIGNALS`` order), then one per pool (``add_pool`` order)."""
         self.pool_fraction_per_min = pool_fraction_per_min
         self.pool_min_fraction = pool_min_fraction
-        self._n_pools = 0
+        self._pools: list[Any] = []
         self._clock = np.zeros(2, dtype=np.int64)
         """Frame-clock ns since the mark, and the ns of the next sample."""
 
@@ -82,24 +83,27 @@ class LeakDetector:
     def _tracked(meter: Any) -> int:
         return meter.gen0_since_warmup - int(meter.gc_collected_since_warmup.sum())
 
+    def add_pool(self, watch: Any) -> None:
+        """A trend of ``watch.stats.in_use`` (a ``PoolWatch``; pools in ``meter.pools``
+        order). Allocates: call when the pool is watched."""
+        cap = max(1, int(watch.stats.capacity))
+        self.trends.append(Trend(f"pool {watch.name}", "slots",
+                                 slope_per_min=max(30.0, self.pool_fraction_per_min * cap),
+                                 min_growth=max(16.0, self.pool_min_fraction * cap)))
+        self._pools.append(watch)
+
     def mark(self, meter: Any) -> None:
         """Restart every trend at the warm-up mark (after ``meter.mark_warmup_end``)."""
         t = 0.0
         self._clock[0] = 0
         self._clock[1] = 1_000_000_000
-        for k in range(self._n_pools, len(meter.pools)):
-            cap = max(1, int(meter.pools[k].stats.capacity))
-            self.trends.append(Trend(
-                f"pool {meter.pools[k].name}", "slots",
-                slope_per_min=max(30.0, self.pool_fraction_per_min * cap),
-                min_growth=max(16.0, self.pool_min_fraction * cap)))
-        self._n_pools = len(meter.pools)
         self.blocks.mark(t, sys.getallocatedblocks())
         self.tracked.mark(t, 0)
         self.rss.mark(t, meter.rss_at_warmup)
         self.traced.mark(t, meter.traced_at_warmup)
-        for k in range(self._n_pools):
-            self.trends[len(LEAK_SIGNALS) + k].mark(t, meter.pools[k].stats.in_use)
+        base = len(LEAK_SIGNALS)
+        for k, w in enumerate(self._pools):
+            self.trends[base + k].mark(t, w.stats.in_use)
 
     @property
     def seconds(self) -> float:
@@ -137,8 +141,8 @@ class LeakDetector:
         if meter.tracing and self.traced.push(t, tracemalloc.get_traced_memory()[0]):
             raised |= 8
         base = len(LEAK_SIGNALS)
-        for k in range(min(self._n_pools, len(meter.pools))):
-            if self.trends[base + k].push(t, meter.pools[k].stats.in_use):
+        for k, w in enumerate(self._pools):
+            if self.trends[base + k].push(t, w.stats.in_use):
                 raised |= 1 << (base + k)
         return raised
 

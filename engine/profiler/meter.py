@@ -154,6 +154,8 @@ class FrameMeter(FrameTotals, WatchRegistry):
         # An int64 cell, not an int: summed inside the tick-end marker system and reset in
         # end_frame, an int would be a block the scheduler charges to that system each tick.
         self._tick_ns_frame = np.zeros(1, dtype=np.int64)
+        self.tick_transient_max = np.zeros(1, dtype=np.int64)
+        """The largest transient bytes of one bracketed tick since the warm-up mark (tracing)."""
         self.reset_clock()
         self._reset_since_warmup()
         self.warmed_up = False
@@ -205,6 +207,7 @@ class FrameMeter(FrameTotals, WatchRegistry):
 
     def _reset_since_warmup(self) -> None:
         self.gc_log.mark()
+        self.tick_transient_max.fill(0)
         self.gc_collected_since_warmup.fill(0)
         self.gc_explicit_since_warmup.fill(0)
         # Copied into the array, not kept as attributes: ``rss_bytes`` is read again at 1 Hz,
@@ -281,6 +284,8 @@ class FrameMeter(FrameTotals, WatchRegistry):
             cur, peak = tracemalloc.get_traced_memory()
             seg = peak - self._trace_base
             self.tick_transient_bytes.push(seg)
+            if seg > self.tick_transient_max[0]:
+                self.tick_transient_max[0] = seg
             if seg > self._frame_transient:
                 self._frame_transient = seg
             self._trace_base = cur

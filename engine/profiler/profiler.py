@@ -32,6 +32,7 @@ the dashboard's buttons, the scheduler's pause / single step.
 from __future__ import annotations
 
 import gc
+import tracemalloc
 from collections.abc import Callable, Sequence
 from time import perf_counter_ns
 from typing import Any
@@ -117,12 +118,16 @@ class Profiler:
         self._tick_markers = False
         self._in_app_shutdown = False
         self.closed = False
+        self._sites_base: tracemalloc.Snapshot | None = None
 
     # ----------------------------------------------------------------- watches
 
     def watch_pool(self, stats: PoolStatsLike) -> PoolWatch:
-        """Watch a pool's stats (``PoolStatsLike``). Raises TypeError if unfit."""
-        return self.meter.watch_pool(stats)
+        """Watch a pool's stats (``PoolStatsLike``), its in_use trend too. Raises TypeError if
+        unfit."""
+        w = self.meter.watch_pool(stats)
+        self.leaks.add_pool(w)
+        return w
 
     def watch_ring(self, ring: RingLike) -> RingWatch:
         """Watch a ring (``RingLike``). Raises TypeError if unfit."""
@@ -215,8 +220,26 @@ class Profiler:
                 self.spikes.log.record(_LEAK_TREND, meter.frame - 1, meter._last_end_ns,
                                        trends[k].slope, k)
 
+    def snapshot_allocations(self) -> None:
+        """Take the base of ``allocation_sites`` now (tracing on; else a no-op): a tracemalloc
+        snapshot, taken with the collector off and then frozen (``gc.freeze``), so that its
+        objects neither trigger a collection later nor get traversed by one. Take it before
+        the warm-up ends (the acceptance run: at the end of its ramp): made at the mark, its
+        objects and the free lists they empty read as growth in the hold."""
+        if not self.meter.tracing:
+            return
+        enabled = gc.isenabled()
+        gc.disable()
+        self._sites_base = tracemalloc.take_snapshot()
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
     def mark_warmup_end(self) -> None:
-        """Growth, sums, histograms, leak trends and spike counts are measured from now on."""
+        """Growth, sums, histograms, leak trends and spike counts are measured from now on
+        (and allocation sites, from here when ``snapshot_allocations`` was not called)."""
+        if self._sites_base is None:
+            self.snapshot_allocations()
         self.meter.mark_warmup_end()
         self.spikes.mark()
         self.leaks.mark(self.meter)
@@ -232,6 +255,28 @@ class Profiler:
     def set_tracing(self, on: bool) -> None:
         """Opt-in allocation tracing (tracemalloc); see ``FrameMeter.set_tracing``."""
         self.meter.set_tracing(on)
+
+    def allocation_sites(self, n: int = 10) -> list[dict[str, object]]:
+        """The ``n`` allocation sites (file:line) whose traced bytes grew most since the
+        warm-up mark (tracing on at the mark), largest first; [] otherwise. Allocates a
+        snapshot: for reports, not per frame."""
+        base = self._sites_base
+        if base is None or not tracemalloc.is_tracing():
+            return []
+        skip = (tracemalloc.Filter(False, tracemalloc.__file__),
+                tracemalloc.Filter(False, "<frozen importlib._bootstrap*>"))
+        diff = tracemalloc.take_snapshot().filter_traces(skip).compare_to(
+            base.filter_traces(skip), "lineno")
+        out: list[dict[str, object]] = []
+        for st in diff:
+            if st.size_diff <= 0:
+                continue
+            frame = st.traceback[0]
+            out.append({"site": f"{frame.filename}:{frame.lineno}", "bytes": st.size_diff,
+                        "blocks": st.count_diff})
+            if len(out) == n:
+                break
+        return out
 
     # ----------------------------------------------------------------- App wiring
 
@@ -370,7 +415,8 @@ class Profiler:
             "in_combat": self.in_combat,
         }
 
-    def summary(self, window_frames: int | None = None) -> dict[str, object]:
+    def summary(self, window_frames: int | None = None, *,
+                sites: bool = True) -> dict[str, object]:
         """The run report as a plain, JSON-ready dict (allocates).
 
         Args:
@@ -378,6 +424,7 @@ class Profiler:
                 frames since the warm-up mark, at most the history capacity). The
                 ``frame_ms`` (interval) and ``cpu_ms`` (CPU frame time) percentiles cover all
                 frames since the warm-up mark (histogram, 20 us bins) whatever the window.
+            sites: include ``alloc.sites_since_warmup`` (``allocation_sites``: a snapshot).
 
         Returns:
             Keys: frames, warmed_up, frames_since_warmup, seconds_since_warmup, frame_ms,
@@ -437,6 +484,11 @@ class Profiler:
                 "gen0_since_warmup": m.gen0_since_warmup,
                 "blocks_per_frame_mean": m.blocks_since_warmup / frames,
                 "gen0_per_frame_mean": m.gen0_since_warmup / frames,
+                "by_system_since_warmup": (m.scheduler.blocks_since_mark()
+                                           if m.scheduler is not None else {}),
+                "sites_since_warmup": self.allocation_sites(10) if sites else [],
+                "tick_temporaries_max_bytes": int(m.tick_transient_max[0]) if m.tracing
+                else None,
             },
             "gc": gcs,
             "spikes": self.spikes.counts(since_mark=True),

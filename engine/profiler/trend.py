@@ -21,8 +21,9 @@ The flag rises once per episode (``flagged``); it re-arms after ``REARM_S`` samp
 trend. The first flag's time since the mark is ``first_flag_s``: the detection time, in the
 meter's frame clock (simulated seconds in benchmark mode).
 
-Allocation contract: ``push`` allocates nothing (numpy ``out=`` arithmetic into scratch arrays
-made by the constructor, an in-place ``partition`` for the median); ``mark`` neither.
+Allocation contract: ``push`` allocates nothing retained (small index temporaries, freed;
+``out=`` arithmetic into scratch arrays made by the constructor, an in-place ``partition`` for
+the median); ``mark`` allocates nothing.
 """
 
 from __future__ import annotations
@@ -80,7 +81,6 @@ class Trend:
         most = len(self._pair[cap][0])
         self._a = np.zeros(most, dtype=np.float64)
         self._b = np.zeros(most, dtype=np.float64)
-        self._c = np.zeros(most, dtype=np.float64)
         # Cells: samples since mark, base value, last value, slope/min, first flag s,
         # samples since the last trend, flagged, t at mark.
         self._s = np.zeros(8, dtype=np.float64)
@@ -122,16 +122,14 @@ class Trend:
 
     # ----------------------------------------------------------------- the sample
     def _theil_sen(self, t: np.ndarray, y: np.ndarray) -> float:
-        """Median pairwise slope (per second) of ``t``/``y``. Allocates nothing."""
+        """Median pairwise slope (per second) of ``t``/``y``. Allocates four small index
+        temporaries (freed) and nothing retained: ``np.take(out=)`` into a view was measured
+        to keep an array header per call for the first sizes it met."""
         i, j = self._pair[len(t)]
         k = len(i)
-        a, b, c = self._a[:k], self._b[:k], self._c[:k]
-        np.take(y, j, out=a)
-        np.take(y, i, out=b)
-        np.subtract(a, b, out=a)
-        np.take(t, j, out=b)
-        np.take(t, i, out=c)
-        np.subtract(b, c, out=b)
+        a, b = self._a[:k], self._b[:k]
+        np.subtract(y[j], y[i], out=a)
+        np.subtract(t[j], t[i], out=b)
         np.divide(a, b, out=a)
         mid = k // 2
         a.partition(mid)
