@@ -369,6 +369,10 @@ class AcceptanceRun:
         self.say(f"hold phase: {level.target} enemies for {level.window_s:g} s simulated, "
                  f"from {self.app.scheduler.sim_time_ns * 1e-9:.1f} s")
         level.hold_start = self._snapshot()
+        if getattr(self.args, "trace", None) is not None and self.profiler.trace is None:
+            # The hold's frames (the first level's, for --ramp/--max), made before the readings.
+            fps = 60.0 if self.args.benchmark else 240.0
+            self.profiler.start_trace(int(min(level.window_s * fps, 200_000)) + 600)
         self.int_census.read(self.int_census.start)
         # Last before the readings: the meter's since-warm-up blocks and gen0 sums then count
         # from the same moment as the hold's (the dashboard shows the criterion's figure).
@@ -402,6 +406,13 @@ class AcceptanceRun:
         alloc = summary["alloc"]
         if isinstance(alloc, dict):
             alloc["sites_since_warmup"] = self.sites_at_end
+        path = getattr(self.args, "trace", None)
+        if path is not None and self.profiler.trace is not None:
+            try:  # a trace must not lose the report
+                self.profiler.write_trace(path)
+                self.say(f"trace: {path}")
+            except OSError as exc:
+                self.say(f"trace failed: {type(exc).__name__}: {exc}")
 
     def _end_window(self) -> None:
         level = self.level

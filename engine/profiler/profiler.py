@@ -53,6 +53,7 @@ from .protocols import (
     missing,
 )
 from .spikes import SpikeDetector, SpikeKind
+from .trace import TraceRecorder
 from .watch import CombatWatch, CounterWatch, PoolWatch, RenderWatch, RingWatch, SchedulerWatch
 
 __all__ = ["Profiler"]
@@ -119,6 +120,8 @@ class Profiler:
         self._in_app_shutdown = False
         self.closed = False
         self._sites_base: tracemalloc.Snapshot | None = None
+        self.trace: TraceRecorder | None = None
+        """Set by ``start_trace``: the frames kept for ``write_trace``."""
 
     # ----------------------------------------------------------------- watches
 
@@ -207,6 +210,8 @@ class Profiler:
                                      else meter._last_frame_ns)
             if raised:
                 self._log_leaks(meter, raised)
+        if self.trace is not None:
+            self.trace.record(meter)
         self.budgets.check(meter)
         policy = self.gc_policy
         policy.frame = meter.frame
@@ -255,6 +260,20 @@ class Profiler:
     def set_tracing(self, on: bool) -> None:
         """Opt-in allocation tracing (tracemalloc); see ``FrameMeter.set_tracing``."""
         self.meter.set_tracing(on)
+
+    def start_trace(self, capacity: int = 36_000) -> TraceRecorder:
+        """Keep the newest ``capacity`` frames' zones (10 min at 60 fps: ~4 MB) from now on,
+        for ``write_trace``. Allocates the recorder (once)."""
+        names = list(self.meter.scheduler.system_names) if self.meter.scheduler else []
+        self.trace = TraceRecorder(capacity, names)
+        return self.trace
+
+    def write_trace(self, path: Any) -> None:
+        """Write the kept frames, GC collections and flags as a Chrome/Perfetto JSON trace,
+        atomically (``engine.profiler.trace``). Raises RuntimeError before ``start_trace``."""
+        if self.trace is None:
+            raise RuntimeError("no trace recorded: call start_trace() first")
+        self.trace.write(path, self.meter.gc_log, self.spikes.log)
 
     def allocation_sites(self, n: int = 10) -> list[dict[str, object]]:
         """The ``n`` allocation sites (file:line) whose traced bytes grew most since the

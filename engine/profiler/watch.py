@@ -223,6 +223,9 @@ class SchedulerWatch:
         self._blocks_mark = acc.copy()
         self.blocks_frame = np.zeros(len(acc), dtype=np.int64)
         """Net allocated blocks inside each system this frame (``system_names`` order)."""
+        self._ns_prev = s.system_ns_accum.copy()
+        self.ns_frame = np.zeros(len(acc), dtype=np.int64)
+        """Each system's ns summed over this frame's steps (``system_names`` order)."""
 
     def mark(self) -> None:
         """Start ``blocks_since_mark`` now (the warm-up mark). Allocates nothing."""
@@ -248,6 +251,10 @@ class SchedulerWatch:
         acc = s.system_blocks_accum
         np.subtract(acc, self._blocks_prev, out=self.blocks_frame)
         np.copyto(self._blocks_prev, acc)
+        acc = s.system_ns_accum
+        if len(acc) == len(self._ns_prev):
+            np.subtract(acc, self._ns_prev, out=self.ns_frame)
+            np.copyto(self._ns_prev, acc)
         total = int(s.system_ns_accum.sum())
         # A smaller sum means the scheduler's counters were reset this frame.
         self.step_ns_frame = total - self._accum_sum if total >= self._accum_sum else total
