@@ -196,3 +196,33 @@ def test_the_acceptance_options_parse():
     with pytest.raises(SystemExit) as exc:
         parse_args(["--trace", "t.txt"])
     assert exc.value.code == 2
+
+
+class _Node:
+    __slots__ = ("me", "__weakref__")
+
+
+def test_cycle_garbage_is_counted_as_such_and_not_left_flagged_as_a_leak():
+    ticks = [0]
+
+    def plant():  # 5,000 self-referencing objects every 2 s (60 ticks)
+        ticks[0] += 1
+        if ticks[0] % 60 == 0:
+            for _ in range(5000):
+                o = _Node()
+                o.me = o
+
+    on = [False]
+    app, p = _rig(lambda dt: plant() if on[0] else None)
+    p.set_combat(True)  # combat thresholds: a collection finds a whole burst at once
+    on[0] = True
+    try:
+        for _ in range(22 * FPS):
+            app.run_frame()
+        counts = p.spikes.counts()
+        assert counts["cycle_garbage"] >= 2  # one per collection that freed the bursts
+        blocks, tracked = p.leaks.blocks, p.leaks.tracked
+        assert blocks.first_flag_s is None and tracked.first_flag_s is None
+        assert blocks.retracted + tracked.retracted >= 1  # flagged while piling up, withdrawn
+    finally:
+        app.close()

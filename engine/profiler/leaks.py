@@ -132,6 +132,11 @@ class LeakDetector:
             A bit set of the trends that flagged on this sample (bit k: ``trends[k]``).
         """
         raised = 0
+        # Cycle garbage is growth until a collection frees it: a blocks or tracked flag whose
+        # growth a collection took back (below the floor again) is withdrawn, not a leak.
+        for tr in (self.blocks, self.tracked):
+            if tr.flagged and tr.growth < tr.min_growth:
+                tr.retract()
         if self.blocks.push(t, sys.getallocatedblocks()):
             raised |= 1
         if self.tracked.push(t, self._tracked(meter)):

@@ -93,7 +93,7 @@ class Profiler:
 
     def __init__(self, *, frame_capacity: int = 1024, second_capacity: int = 600,
                  budgets: Budgets | None = None, gc_policy: GcPolicy | None = None,
-                 gc_pause_ms: float = 2.0, spike_capacity: int = 1024,
+                 gc_pause_ms: float = 1.0, spike_capacity: int = 1024,
                  spikes: SpikeDetector | None = None, leaks: LeakDetector | None = None,
                  clock: Callable[[], int] = perf_counter_ns,
                  auto_spare_time: bool = False) -> None:

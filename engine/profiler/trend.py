@@ -82,8 +82,11 @@ class Trend:
         self._a = np.zeros(most, dtype=np.float64)
         self._b = np.zeros(most, dtype=np.float64)
         # Cells: samples since mark, base value, last value, slope/min, first flag s,
-        # samples since the last trend, flagged, t at mark.
-        self._s = np.zeros(8, dtype=np.float64)
+        # samples since the last trend, flagged, t at mark, the most growth since the last
+        # retraction, the most growth a retraction took back (a flag must pass it).
+        self._s = np.zeros(10, dtype=np.float64)
+        self.retracted = 0
+        """Flags withdrawn by ``retract``."""
         self.mark(0.0, 0.0)
 
     # ----------------------------------------------------------------- state
@@ -148,11 +151,13 @@ class Trend:
         y[-1] = value
         s[0] += 1
         s[2] = value
+        if value - s[1] > s[8]:
+            s[8] = value - s[1]
         n = int(s[0]) if s[0] < cap else cap
         if n >= 4:
             s[3] = self._theil_sen(t[cap - n:], y[cap - n:]) * 60.0
         trend = False
-        if s[2] - s[1] >= self.min_growth:
+        if s[2] - s[1] >= self.min_growth + s[9]:
             limit = self.slope_per_min / 60.0
             for w in self.windows:
                 if w > n:
@@ -177,9 +182,22 @@ class Trend:
                 s[6] = 0
         return False
 
+    def retract(self) -> None:
+        """Withdraw the flag and its detection time (the growth was taken back: cycle garbage
+        that a collection freed, not a leak); ``retracted`` counts how often. From now on a
+        flag needs growth past the most a retraction took back (a sawtooth of garbage never
+        passes its own peaks; a leak under it does)."""
+        s = self._s
+        s[6] = 0
+        s[4] = np.nan
+        s[9] = max(s[9], s[8])
+        s[8] = 0.0
+        self.retracted += 1
+
     def as_dict(self) -> dict[str, object]:
         """Growth, slope and flag (allocates; for reports)."""
         return {"name": self.name, "unit": self.unit, "growth": self.growth,
                 "slope_per_min": self.slope, "flagged": self.flagged,
                 "first_flag_s": self.first_flag_s, "samples": self.samples,
+                "retracted": self.retracted,
                 "slope_limit_per_min": self.slope_per_min, "growth_limit": self.min_growth}
