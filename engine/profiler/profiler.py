@@ -248,6 +248,7 @@ class Profiler:
         self.meter.mark_warmup_end()
         self.spikes.mark()
         self.leaks.mark(self.meter)
+        self.budgets.check(self.meter, now=True)
 
     def begin_tick(self) -> None:
         """See ``FrameMeter.begin_tick``."""

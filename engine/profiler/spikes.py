@@ -65,6 +65,7 @@ class SpikeKind(enum.IntEnum):
     TRANSIENT = 9
     LEAK_TREND = 10
     CYCLE_GARBAGE = 11
+    USER_ACTION = 12
 
 
 SPIKE_NAMES: tuple[str, ...] = tuple(k.name.lower() for k in SpikeKind)
