@@ -55,7 +55,7 @@ def allocations(ctx: PanelContext) -> None:
 
 def gc(ctx: PanelContext) -> None:
     m = ctx.meter
-    if ctx.plots.begin("collections: pause (ms)", ctx.style.plot_size):
+    if ctx.plots.begin("collections: pause (ms)", ctx.style.plot_size, "frame of collection"):
         for g in range(3):
             xs = ctx.plots.series(m.gc_frame_by_gen[g])
             ys = ctx.plots.series(m.gc_pause_by_gen[g])
@@ -103,12 +103,12 @@ def gc(ctx: PanelContext) -> None:
 
 def memory(ctx: PanelContext) -> None:
     m = ctx.meter
-    if ctx.plots.begin("RSS (MB) by second", ctx.style.plot_small):
+    if ctx.plots.begin("RSS (MB) by second", ctx.style.plot_small, "s ago"):
         ctx.plots.seconds("RSS", m.sec_rss_mb)
         if m.tracing:
             ctx.plots.seconds("traced", m.sec_traced_mb)
         implot.end_plot()
-    if ctx.plots.begin("allocated blocks by second", ctx.style.plot_small):
+    if ctx.plots.begin("allocated blocks by second", ctx.style.plot_small, "s ago"):
         ctx.plots.seconds("blocks", m.sec_blocks_total)
         implot.end_plot()
     imgui.text_colored(ctx.style.grey, ctx.since_label())
