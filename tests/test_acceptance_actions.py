@@ -77,3 +77,11 @@ def test_a_planted_leak_is_named_by_its_system(tmp_path):
     by_system = report["extra"]["profiler"]["alloc"]["by_system_since_warmup"]
     name, blocks = next(iter(by_system.items()))
     assert name == "plant" and blocks >= 90  # an object a tick over 3 s
+
+
+def test_the_user_action_code_is_the_profilers():
+    from engine.acceptance import actions
+    from engine.profiler import SPIKE_NAMES, SpikeKind
+
+    assert actions._USER_ACTION == int(SpikeKind.USER_ACTION)
+    assert SPIKE_NAMES[actions._USER_ACTION] == "user_action"

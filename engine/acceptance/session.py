@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .actions import UserActions
 from .outputs import criteria_for, measurements
 from .recorder import (
     C_BLOCKS,
@@ -63,10 +64,6 @@ CAL_EVERY = 30
 STEP_HZ = 30.0
 """Fixed simulation steps per second."""
 FRAME_BUDGET_MS = 16.0
-USER_ACTIONS = ("screenshot", "resize", "pause", "close")
-"""What ``AcceptanceRun.user_action`` logs."""
-_USER_ACTION = 12
-"""``engine.profiler.SpikeKind.USER_ACTION``."""
 PROGRESS_NS = 10_000_000_000
 """Wall-clock interval of the progress line during the hold."""
 _M_START, _M_END = 0, 3
@@ -171,11 +168,8 @@ class AcceptanceRun:
         self.gl_version = str(info.get("GL_VERSION", "unknown"))
         self._loaded = False
         self.marks = np.zeros(6, dtype=np.int64)
-        self.user_action_counts = np.zeros(len(USER_ACTIONS), dtype=np.int64)
-        """User actions during the run, in ``USER_ACTIONS`` order (``user_action``)."""
-        self._shot = np.zeros(3, dtype=np.int64)
-        """A screenshot taken in the hold: its time (0: none), width, height."""
-        self._shot_buf = np.zeros(0, dtype=np.uint8)
+        self.actions = UserActions(self.profiler, self._shot_path, self.say)
+        """User actions: events of the run (``engine.acceptance.actions``)."""
         self.cal_ns = np.zeros(self.recorder.capacity // CAL_EVERY + 2, dtype=np.int64)
         # Counters of the hold in int64 cells, not Python ints: the calibration count passes
         # 256 in a long hold, and the census values alias the store's live count (see
@@ -384,13 +378,7 @@ class AcceptanceRun:
         self.say(f"hold phase: {level.target} enemies for {level.window_s:g} s simulated, "
                  f"from {self.app.scheduler.sim_time_ns * 1e-9:.1f} s")
         level.hold_start = self._snapshot()
-        w, h = self.app.target.size
-        if self._shot_buf.shape[0] != w * h * 4:  # before the readings: a screenshot's pixels
-            self._shot_buf = np.zeros(w * h * 4, dtype=np.uint8)
-        # One read now, as the button would: its first-call objects and the free lists it
-        # leaves are the warm-up's, not the hold's.
-        self.app.target.read_into(self._shot_buf, viewport=(0, 0, w, h), components=4,
-                                  alignment=1)
+        self.actions.prepare(self.app.target)  # before the readings
         if getattr(self.args, "trace", None) is not None and self.profiler.trace is None:
             # The hold's frames (the first level's, for --ramp/--max), made before the readings.
             fps = 60.0 if self.args.benchmark else 240.0
@@ -421,7 +409,7 @@ class AcceptanceRun:
         # After every reading (a snapshot may trigger a collection), before the evaluation
         # (whose imports would be growth too).
         self.sites_at_end = self.profiler.allocation_sites(10)
-        self._write_pending_shot()
+        self.actions.flush()
         self._evaluate(level)
 
     def _close_summary(self) -> None:
@@ -460,53 +448,13 @@ class AcceptanceRun:
         except Exception as exc:  # a screenshot must not lose the report
             self.say(f"screenshot failed: {type(exc).__name__}: {exc}")
 
-    def user_action(self, name: str) -> None:
-        """Log a user action (one of ``USER_ACTIONS``) as an event of the run: counted in
-        ``user_action_counts`` and in the profiler's log (``user_action``, aux: its index).
-        Allocates nothing retained (int64 cells, the log's arrays).
-
-        Raises:
-            ValueError: ``name`` is not one of ``USER_ACTIONS``.
-        """
-        k = USER_ACTIONS.index(name)
-        self.user_action_counts[k] += 1
-        meter = self.profiler.meter
-        self.profiler.spikes.log.record(_USER_ACTION, meter.frame, meter._last_end_ns, 0.0, k)
-
     def _dashboard_screenshot(self) -> None:
-        """The dashboard's Screenshot button. Outside the hold: the PNG now. In the hold: the
-        pixels now, into a buffer made before the hold, and the PNG once the window is
-        closed: encoding it allocates thousands of objects (and the first one imports the
-        image writer), which the hold's criteria would count."""
-        self.user_action("screenshot")
-        fbo = self.app.target
-        w, h = fbo.size
-        cells = self._shot
-        if self.machine.phase != HOLD:
-            self.renderer.screenshot(self._shot_path(time.time_ns()))
-        elif not cells[0] and self._shot_buf.shape[0] == w * h * 4:
-            fbo.read_into(self._shot_buf, viewport=(0, 0, w, h), components=4, alignment=1)
-            cells[0] = time.time_ns()
-            cells[1] = w
-            cells[2] = h
+        """The dashboard's Screenshot button (``actions.UserActions.screenshot``)."""
+        self.actions.screenshot(self.app.target, self.renderer, self.machine.phase == HOLD)
 
     def _shot_path(self, t_ns: int) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(t_ns / 1e9))
         return self.args.report.with_name(f"{self.args.report.stem}_dash_{stamp}.png")
-
-    def _write_pending_shot(self) -> None:
-        cells = self._shot
-        if not cells[0]:
-            return
-        from engine.render.screenshot import write_png_atomic
-
-        w, h = int(cells[1]), int(cells[2])
-        pixels = self._shot_buf.reshape(h, w, 4)[::-1]
-        try:
-            write_png_atomic(np.ascontiguousarray(pixels), self._shot_path(int(cells[0])))
-        except OSError as exc:
-            self.say(f"screenshot failed: {type(exc).__name__}: {exc}")
-        cells[0] = 0
 
     def _on_shutdown(self) -> None:
         """First shutdown hook (GL and the profiler still alive): close a window cut short."""
@@ -549,7 +497,7 @@ class AcceptanceRun:
         p = self.profiler
         m = p.meter
         return {
-            "user_actions": int(self.user_action_counts.sum()),
+            "user_actions": int(self.actions.counts.sum()),
             "temporaries_max_bytes": int(m.tick_transient_max[0]) if m.tracing else None,
             "leak_flags_hold": sum(1 for t in p.leaks.trends if t.first_flag_s is not None),
         }
