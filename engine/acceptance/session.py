@@ -170,6 +170,7 @@ class AcceptanceRun:
         self.marks = np.zeros(6, dtype=np.int64)
         self.actions = UserActions(self.profiler, self._shot_path, self.say)
         """User actions: events of the run (``engine.acceptance.actions``)."""
+        app.resize_hooks.append(self._on_resize)
         self.cal_ns = np.zeros(self.recorder.capacity // CAL_EVERY + 2, dtype=np.int64)
         # Counters of the hold in int64 cells, not Python ints: the calibration count passes
         # 256 in a long hold, and the census values alias the store's live count (see
@@ -456,11 +457,15 @@ class AcceptanceRun:
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(t_ns / 1e9))
         return self.args.report.with_name(f"{self.args.report.stem}_dash_{stamp}.png")
 
+    def _on_resize(self, width: int, height: int) -> None:
+        self.actions.log("resize")
+
     def _on_shutdown(self) -> None:
         """First shutdown hook (GL and the profiler still alive): close a window cut short."""
         level = self.level
         if self.finished or level is None:
             return
+        self.actions.log("close")
         self.ended_in = PHASES[self.machine.phase]
         if self.machine.phase == HOLD and level.hold_start is not None \
                 and level.hold_end is None:
