@@ -150,6 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_size(parser, what="framebuffer size")
     parser.add_argument("--quiet", action="store_true",
                         help="print only the final table (default: off)")
+    parser.add_argument("--trace-allocations", action="store_true",
+                        help="allocation tracing (tracemalloc) from the start: per-tick "
+                             "temporaries are judged, traced growth is watched, the report "
+                             "lists the top allocation sites (slower: ~1.1-1.4x a tick) "
+                             "(default: off)")
+    parser.add_argument("--trace", type=Path, default=None, metavar="PATH",
+                        help="write a Chrome/Perfetto JSON trace of the hold (frames, "
+                             "systems, GC, flags) to PATH, a .json file (default: none)")
     return parser
 
 
@@ -181,9 +189,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.report = default_report_path(args, parser)
     if args.report.suffix != ".json":
         parser.error(f"--report must name a .json file, got {str(args.report)!r}")
-    why = check_writable(args.report)
-    if why is not None:
-        parser.error(f"--report: {why}")
+    if args.trace is not None and args.trace.suffix != ".json":
+        parser.error(f"--trace must name a .json file, got {str(args.trace)!r}")
+    for option, path in (("--report", args.report), ("--trace", args.trace)):
+        why = check_writable(path) if path is not None else None
+        if why is not None:
+            parser.error(f"{option}: {why}")
     most = args.enemies if args.mode == "hold" else args.limit
     why = check_memory(2 * most * ENEMY_ROW_BYTES, f"--enemies/--limit {most}")
     if why is None:

@@ -40,6 +40,9 @@ Measurement keys read by ``default_criteria`` (numbers unless said; the demo fil
 ``pools``                     name -> {``acquires_hold``, ``reuses_hold``, ...} per pool
 ``ring_overflows``            events lost by every ring buffer over the whole run
 ``spawn_refusals``            spawns refused by a full pool (not by the director's cap)
+``temporaries_max_bytes``     the largest per-tick temporaries of the hold (tracemalloc peak
+                              over the tick's start), or None when tracing was off: INFO
+``leak_flags_hold``           leak trends flagged during the hold (INFO: the growth rows judge)
 ``hold_sim_s``                simulated seconds of the hold phase that ran
 ``duration_s``                simulated seconds the hold had to run
 ============================  ==============================================================
@@ -58,7 +61,7 @@ __all__ = [
     "CriteriaError",
     "default_criteria", "evaluate", "overall_passed", "format_table",
     "FRAME_BUDGET_MS", "MEMORY_GROWTH_LIMIT_MB", "POOL_REUSE_MIN", "BLOCKS_GROWTH_TOLERANCE",
-    "GEN0_GROWTH_TOLERANCE", "POOL_MIN_ACQUIRES",
+    "GEN0_GROWTH_TOLERANCE", "POOL_MIN_ACQUIRES", "TEMPORARIES_LIMIT_BYTES", "WhenMeasured",
 ]
 
 PASS = "PASS"
@@ -90,6 +93,12 @@ two fresh containers to refill them (the counter counts fresh container allocati
 that give memory back, not objects taken from or returned to a free list). Retained tracked
 containers are also judged exactly, by ``tracked_growth_hold``; this row also catches untracked
 containers and free-list growth."""
+
+
+TEMPORARIES_LIMIT_BYTES = 65_536
+"""Per-tick temporaries allowed with tracing on: the largest tracemalloc peak over a tick's
+start in the hold. A tick of the stock horde makes a few KB of small temporaries; a hot-path
+array copy at thousands of enemies is tens to hundreds of KB."""
 
 
 class CriteriaError(ValueError):
@@ -245,6 +254,22 @@ class Info:
         return CriterionResult(self.name, value, None, "", self.unit, INFO, note)
 
 
+class WhenMeasured(Criterion):
+    """A criterion judged only when its value was measured: a missing value (an opt-in
+    measurement that was off) is an INFO row saying why, not a FAIL."""
+
+    def __init__(self, name: str, key: str, op: str, limit: float | str, unit: str = "",
+                 note: str = "", off_note: str = "not measured") -> None:
+        super().__init__(name, key, op, limit, unit, note)
+        self.off_note = off_note
+
+    def evaluate(self, measurements: Mapping[str, Any]) -> CriterionResult:
+        if _number(measurements.get(self.key)) is None:
+            return CriterionResult(self.name, None, self._limit(measurements), self.op,
+                                   self.unit, INFO, self.off_note)
+        return super().evaluate(measurements)
+
+
 class PoolReuse:
     """A churning pool reuses its slots: ``reuses_hold / acquires_hold >= min_ratio``.
 
@@ -307,6 +332,7 @@ def default_criteria(pool_names: Iterable[str] = (), *, required_pools: Sequence
                      blocks_tolerance: int = BLOCKS_GROWTH_TOLERANCE,
                      gen0_tolerance: int = GEN0_GROWTH_TOLERANCE,
                      counters_past_256: Sequence[str] = (),
+                     temporaries_limit_bytes: int = TEMPORARIES_LIMIT_BYTES,
                      ) -> list[Criterion | Info | PoolReuse]:
     """The acceptance criteria of the stress run, in table order.
 
@@ -321,6 +347,7 @@ def default_criteria(pool_names: Iterable[str] = (), *, required_pools: Sequence
         gen0_tolerance: allowed growth of the gen0 count over the hold.
         counters_past_256: names of the plain int attributes that passed 256 during the hold
             (the demo finds them); shown in the note of the ``counters passing 256`` row.
+        temporaries_limit_bytes: limit of the per-tick temporaries (judged with tracing on).
 
     Returns:
         Criterion objects; call ``evaluate(criteria, measurements)``.
@@ -352,6 +379,12 @@ def default_criteria(pool_names: Iterable[str] = (), *, required_pools: Sequence
                note="young GC-tracked objects, exact"),
         AtMost("gen0 count growth (hold)", "gen0_growth_hold", gen0_tolerance,
                note="net gc.get_count()[0] growth; see criteria.py"),
+        WhenMeasured("per-tick temporaries (hold)", "temporaries_max_bytes", "<=",
+                     temporaries_limit_bytes, "B",
+                     note="largest tracemalloc peak over a tick's start",
+                     off_note="tracing off (--trace-allocations)"),
+        Info("leak trends flagged (hold)", "leak_flags_hold",
+             note="blocks/tracked/RSS/traced/pool trends (profiler.leaks); growth rows judge"),
     ]
     for name in pool_names:
         crit.append(PoolReuse(name, pool_reuse_min, require_churn=name in required_pools))

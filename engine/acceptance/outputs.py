@@ -271,7 +271,7 @@ def write_outputs(run: Any, app_reason: str | None) -> tuple[dict[str, Any], lis
     summary = getattr(run, "summary_at_close", None)
     if summary is not None:
         extra["profiler"] = {k: summary.get(k) for k in ("gc", "scheduler", "gc_policy",
-                                                          "budgets")}
+                                                          "budgets", "leaks", "alloc")}
     ser = series(run) if recorder is not None else None
     series_summary = None
     if ser is not None and recorder is not None:

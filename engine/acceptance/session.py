@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .actions import UserActions
 from .outputs import criteria_for, measurements
 from .recorder import (
     C_BLOCKS,
@@ -106,6 +107,7 @@ class AcceptanceRun:
         self.error: str | None = None
         self.stop_signal: str | None = None  # the signal that cut the run short, if one did
         self.window_lost = False  # destroyed from outside: its pixels cannot be read back
+        self.sites_at_end: list[dict[str, object]] = []
         self.step_hz = STEP_HZ
         self._next_progress_ns = 0
 
@@ -150,6 +152,9 @@ class AcceptanceRun:
         for name, system in self.extra_systems:
             app.scheduler.add(name, system)
         self.profiler = Profiler()
+        if getattr(args, "trace_allocations", False):
+            # From the start: the warm-up then warms tracemalloc's own tables too.
+            self.profiler.set_tracing(True)
         self.horde = attach(app, self.world, profiler=self.profiler,
                             dashboard=not args.no_dashboard,
                             bracket_ticks=True, screenshot=self._dashboard_screenshot,
@@ -170,6 +175,9 @@ class AcceptanceRun:
         self.gl_version = str(info.get("GL_VERSION", "unknown"))
         self._loaded = False
         self.marks = np.zeros(6, dtype=np.int64)
+        self.actions = UserActions(self.profiler, self._shot_path, self.say)
+        """User actions: events of the run (``engine.acceptance.actions``)."""
+        app.resize_hooks.append(self._on_resize)
         self.cal_ns = np.zeros(self.recorder.capacity // CAL_EVERY + 2, dtype=np.int64)
         # Counters of the hold in int64 cells, not Python ints: the calibration count passes
         # 256 in a long hold, and the census values alias the store's live count (see
@@ -243,14 +251,15 @@ class AcceptanceRun:
         refusals = int(counts[2:4 * len(pools):4].sum())
         return Snapshot(counts=counts, ring_overflows=overflows, refusals=refusals)
 
-    def _read_marks(self, base: int) -> None:
+    def _read_marks(self, base: int, marks: np.ndarray | None = None) -> None:
         """Young tracked objects, gen0 count and allocated blocks into ``marks[base:base+3]``.
 
         The readings go into a preallocated int64 array: the int each call returns is freed
         at once, so no reading outlives itself. After ``gc.freeze()``, ``gc.get_objects()``
         lists only the young generations: cheap, and exact.
         """
-        marks = self.marks
+        if marks is None:
+            marks = self.marks
         if base == _M_START:  # the snapshot's own objects exist before these readings
             marks[base + 2] = len(gc.get_objects())
             marks[base + 1] = gc.get_count()[0]
@@ -327,10 +336,15 @@ class AcceptanceRun:
             return
         if phase == HOLD and live < self.census[_END_MIN]:
             self.census[_END_MIN] = live
+
         high_water = 0
         if phase == RAMP:
+            # The ramp is stable when no pool sets a new high-water mark and no instance
+            # batch of the renderer grows (its reallocations): a batch that doubles in the
+            # hold is tracked objects and blocks the hold's criteria fail.
             for p in self.pools:
                 high_water += p.high_water
+            high_water += self.renderer.stats.reallocations
         event = machine.advance(sim_ns, live, high_water)
         if event == HOLD_END:
             self._end_window()
@@ -348,7 +362,7 @@ class AcceptanceRun:
         level.ramp_done_sim_ns = sim_ns
         why = ("" if self.machine.reached else " (TIMED OUT: " + (
             "target not live)" if live < level.target else "pools still growing)"))
-        self.say(f"ramp done: {live}/{level.target} enemies, pool high-water marks stable for "
+        self.say(f"ramp done: {live}/{level.target} enemies, pools and batches stable for "
                  f"{self.machine.stable_for_ns(sim_ns) * 1e-9:.1f} s, at {sim_ns * 1e-9:.1f} s "
                  f"simulated{why}; young GC collect + freeze, settling")
         # Not a full collection: that would empty CPython's free lists (floats above all),
@@ -360,6 +374,7 @@ class AcceptanceRun:
         from engine.profiler import fill_float_free_list
 
         fill_float_free_list()
+        self.profiler.snapshot_allocations()  # with tracing: the base of the sites report
 
     def _start_window(self, level: Level) -> None:
         # The window is combat: the GC policy raises its thresholds and a gen2 collection is
@@ -371,6 +386,11 @@ class AcceptanceRun:
         self.say(f"hold phase: {level.target} enemies for {level.window_s:g} s simulated, "
                  f"from {self.app.scheduler.sim_time_ns * 1e-9:.1f} s")
         level.hold_start = self._snapshot()
+        self.actions.prepare(self.app.target)  # before the readings
+        if getattr(self.args, "trace", None) is not None and self.profiler.trace is None:
+            # The hold's frames (the first level's, for --ramp/--max), made before the readings.
+            fps = 60.0 if self.args.benchmark else 240.0
+            self.profiler.start_trace(int(min(level.window_s * fps, 200_000)) + 600)
         self.int_census.read(self.int_census.start)
         # Last before the readings: the meter's since-warm-up blocks and gen0 sums then count
         # from the same moment as the hold's (the dashboard shows the criterion's figure).
@@ -394,14 +414,31 @@ class AcceptanceRun:
         level.spikes = self.profiler.spikes.counts(since_mark=True)
         level.gc_spikes = int(level.spikes.get("gc_pause", 0)
                               + level.spikes.get("gen2_in_combat", 0))
+        # After every reading (a snapshot may trigger a collection), before the evaluation
+        # (whose imports would be growth too).
+        self.sites_at_end = self.profiler.allocation_sites(10)
+        self.actions.flush()
         self._evaluate(level)
+
+    def _close_summary(self) -> None:
+        self.summary_at_close = summary = self.profiler.summary(sites=False)
+        alloc = summary["alloc"]
+        if isinstance(alloc, dict):
+            alloc["sites_since_warmup"] = self.sites_at_end
+        path = getattr(self.args, "trace", None)
+        if path is not None and self.profiler.trace is not None:
+            try:  # a trace must not lose the report
+                self.profiler.write_trace(path)
+                self.say(f"trace: {path}")
+            except OSError as exc:
+                self.say(f"trace failed: {type(exc).__name__}: {exc}")
 
     def _end_window(self) -> None:
         level = self.level
         assert level is not None and level.hold_start is not None
         self._close_window(level)
         if self.search is None:
-            self.summary_at_close = self.profiler.summary()
+            self._close_summary()
             self._finish()
             return
         self._next_level(level)
@@ -423,22 +460,29 @@ class AcceptanceRun:
             self.say(f"screenshot failed: {type(exc).__name__}: {exc}")
 
     def _dashboard_screenshot(self) -> None:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = self.args.report.with_name(f"{self.args.report.stem}_dash_{stamp}.png")
-        self.renderer.screenshot(path)
+        """The dashboard's Screenshot button (``actions.UserActions.screenshot``)."""
+        self.actions.screenshot(self.app.target, self.renderer, self.machine.phase == HOLD)
+
+    def _shot_path(self, t_ns: int) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(t_ns / 1e9))
+        return self.args.report.with_name(f"{self.args.report.stem}_dash_{stamp}.png")
+
+    def _on_resize(self, width: int, height: int) -> None:
+        self.actions.log("resize")
 
     def _on_shutdown(self) -> None:
         """First shutdown hook (GL and the profiler still alive): close a window cut short."""
         level = self.level
         if self.finished or level is None:
             return
+        self.actions.log("close")
         self.ended_in = PHASES[self.machine.phase]
         if self.machine.phase == HOLD and level.hold_start is not None \
                 and level.hold_end is None:
             self._close_window(level)
         self._take_screenshot()
         self.machine.finish()
-        self.summary_at_close = self.profiler.summary()
+        self._close_summary()
 
     # ------------------------------------------------------------------ search (--ramp/--max)
     def _next_level(self, level: Level) -> None:
@@ -460,11 +504,25 @@ class AcceptanceRun:
         self._start_level(nxt, args.window)
 
     # ------------------------------------------------------------------ evaluation
+    def _profiler_measurements(self) -> dict[str, Any]:
+        """The numbers the profiler measured over the window (since its warm-up mark): the
+        largest per-tick temporaries with tracing, the leak trends flagged. The trends, the
+        blocks retained by system and the allocation sites go to the report's
+        ``extra.profiler`` (``Profiler.summary``)."""
+        p = self.profiler
+        m = p.meter
+        return {
+            "user_actions": int(self.actions.counts.sum()),
+            "temporaries_max_bytes": int(m.tick_transient_max[0]) if m.tracing else None,
+            "leak_flags_hold": sum(1 for t in p.leaks.trends if t.first_flag_s is not None),
+        }
+
     def _evaluate(self, level: Level) -> None:
         from engine.acceptance.criteria import evaluate, overall_passed
 
         crossings, level.crossed = self.int_census.crossings()
         level.measurements = measurements(self, level, crossings)
         crit = criteria_for(self.args.mode, self.pool_names, level.crossed, FRAME_BUDGET_MS)
+        level.measurements.update(self._profiler_measurements())
         level.results = evaluate(crit, level.measurements)
         level.passed = overall_passed(level.results)

@@ -20,7 +20,8 @@ instead of freezing), and the counters let the profiler and reports show that it
 Systems are ``fn(dt: float) -> None``; ``dt`` is the step in seconds times ``time_scale``,
 computed once when either is set. The order of systems is data: :meth:`add`,
 :meth:`insert_before`, :meth:`insert_after`, :meth:`remove`. The run time of each system in
-the last step is in ``system_ns`` (int64, the order of ``system_names``); these arrays are
+the last step is in ``system_ns`` (int64, the order of ``system_names``), the net allocated
+blocks inside each since registration in ``system_blocks_accum``; these arrays are
 allocated when the set of systems changes and replaced, never resized in place, so read them
 from the scheduler each frame (``layout_version`` changes when they are replaced).
 """
@@ -28,6 +29,7 @@ from the scheduler each frame (``layout_version`` changes when they are replaced
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable
 
@@ -134,6 +136,9 @@ class Scheduler:
         """Wall time of each system in the last step, ns, in the order of ``system_names``."""
         self.system_ns_accum: np.ndarray = np.zeros(0, dtype=np.int64)
         """Total wall time of each system since it was registered, ns."""
+        self.system_blocks_accum: np.ndarray = np.zeros(0, dtype=np.int64)
+        """Net ``sys.getallocatedblocks()`` change inside each system since it was registered
+        (what a system retains shows here, named; a profiler takes its deltas)."""
         self.layout_version: int = 0
         """Incremented each time the systems (and so the arrays above) change."""
         self._fns: tuple[System, ...] = ()
@@ -253,7 +258,7 @@ class Scheduler:
         fn = fns.pop(i)
         keep = np.ones(len(self.system_names), dtype=bool)
         keep[i] = False
-        self._relayout(names, fns, self.system_ns_accum[keep])
+        self._relayout(names, fns, self.system_ns_accum[keep], self.system_blocks_accum[keep])
         return fn
 
     def get(self, name: str) -> System:
@@ -285,9 +290,11 @@ class Scheduler:
         fns = list(self._fns)
         fns.insert(index, fn)
         accum = np.insert(self.system_ns_accum, index, 0)
-        self._relayout(names, fns, accum)
+        blocks = np.insert(self.system_blocks_accum, index, 0)
+        self._relayout(names, fns, accum, blocks)
 
-    def _relayout(self, names: list[str], fns: list[System], accum: np.ndarray) -> None:
+    def _relayout(self, names: list[str], fns: list[System], accum: np.ndarray,
+                  blocks: np.ndarray) -> None:
         # New objects, never mutated in place: a step in progress keeps writing into the
         # arrays it started with, and a reader holding the old list/arrays sees a consistent
         # (old) layout.
@@ -295,6 +302,7 @@ class Scheduler:
         self._fns = tuple(fns)
         self.system_ns = np.zeros(len(names), dtype=np.int64)
         self.system_ns_accum = np.ascontiguousarray(accum, dtype=np.int64)
+        self.system_blocks_accum = np.ascontiguousarray(blocks, dtype=np.int64)
         self.layout_version += 1
 
     # --- the per-frame path ---------------------------------------------------------------
@@ -365,14 +373,26 @@ class Scheduler:
         # step keeps writing into the arrays it started with.
         times = self.system_ns
         accum = self.system_ns_accum
+        blocks = self.system_blocks_accum
+        allocated = sys.getallocatedblocks
         dt = self.dt
         i = 0
         start = t0 = clock()
-        for fn in self._fns:
+        # The iterator and both readings' names exist before the first reading, as they do
+        # between two systems: the readings' own objects balance out, and a system that
+        # retains nothing reads 0.
+        fns = iter(self._fns)
+        b0 = allocated()
+        b1 = allocated()
+        b0 = allocated()
+        for fn in fns:
             fn(dt)
+            b1 = allocated()
             t1 = clock()
             times[i] = t1 - t0
+            blocks[i] += b1 - b0
             t0 = t1
+            b0 = allocated()
             i += 1
         np.add(accum, times, out=accum)
         self.step_ns_last = t0 - start
@@ -387,3 +407,4 @@ class Scheduler:
         self.dropped_ns = self.paused_ns = self.sim_time_ns = 0
         self.system_ns.fill(0)
         self.system_ns_accum.fill(0)
+        self.system_blocks_accum.fill(0)

@@ -18,6 +18,7 @@ from .budgets import Budgets
 from .events import EventLog
 from .gc_policy import GC_ACTIONS, GcPolicy
 from .history import HistoryRing
+from .leaks import LEAK_SIGNALS, LeakDetector
 from .meter import GC_GENERATIONS, FrameMeter
 from .profiler import Profiler
 from .protocols import (
@@ -37,6 +38,7 @@ from .steady_state import (
     fill_float_free_list,
     measure_steady_state,
 )
+from .trend import Trend
 from .watch import (
     CombatWatch,
     CounterWatch,
@@ -59,6 +61,8 @@ __all__ = [
     "GC_GENERATIONS",
     "GcPolicy",
     "HistoryRing",
+    "LEAK_SIGNALS",
+    "LeakDetector",
     "PoolStatsLike",
     "PoolWatch",
     "Profiler",
@@ -76,6 +80,7 @@ __all__ = [
     "SpikeKind",
     "SteadyStateLimits",
     "SteadyStateReport",
+    "Trend",
     "WorldLike",
     "fill_float_free_list",
     "measure_steady_state",

@@ -6,7 +6,10 @@ spike (see ``spikes.py``); a budget warning means a sustained excess.
 * frame: the mean CPU frame time over the last second (``FrameMeter.sec_cpu_ms``, the
   meter's one CPU frame time) exceeds ``frame_ms``;
 * memory: RSS growth since the warm-up mark exceeds ``memory_growth_mb`` (MB = 10**6 bytes),
-  or, while allocation tracing is on, traced-bytes growth does.
+  or, while allocation tracing is on, traced-bytes growth does. Judged only after the mark:
+  before it, growth is since start (loading, the ramp) and no budget of a game's steady
+  state; ``Profiler.mark_warmup_end`` re-checks at once, so a warning does not linger for up
+  to a second after the mark.
 
 ``warnings`` holds prebuilt strings; it changes only when a budget starts or stops being
 exceeded, so reading it each frame costs nothing.
@@ -55,21 +58,26 @@ class Budgets:
         elif not on and present:
             self.warnings.remove(message)
 
-    def check(self, meter: FrameMeter) -> None:
-        """Update ``warnings`` on the meter's 1 Hz sample; a no-op on other frames.
+    def check(self, meter: FrameMeter, *, now: bool = False) -> None:
+        """Update ``warnings`` on the meter's 1 Hz sample (or at once with ``now``, for the
+        warm-up mark); a no-op on other frames.
 
         Allocation contract: allocates nothing retained; the list changes only on transitions.
         """
+        if now:
+            limit = self.memory_growth_mb * 1e6
+            self.memory_over = meter.warmed_up and meter.rss_growth_bytes > limit
+            self._set(self.memory_warning, self.memory_over)
+            self._set(self.traced_warning, meter.warmed_up
+                      and meter.traced_growth_bytes > limit)
+            return
         if not meter.second_ticked:
             return
         frame_over = meter.sec_cpu_ms.last() > self.frame_ms
         if frame_over:
             self.frame_seconds_over += 1
         self._set(self.frame_warning, frame_over)
-        limit = self.memory_growth_mb * 1e6
-        self.memory_over = meter.rss_growth_bytes > limit
-        self._set(self.memory_warning, self.memory_over)
-        self._set(self.traced_warning, meter.traced_growth_bytes > limit)
+        self.check(meter, now=True)
 
     def as_dict(self) -> dict[str, object]:
         """Budgets and current warnings (allocates; for reports)."""

@@ -151,6 +151,11 @@ class FrameMeter(FrameTotals, WatchRegistry):
         self.second_ticked = False
         """True for the frame whose end_frame took the 1 Hz sample."""
         self._installed = False
+        # An int64 cell, not an int: summed inside the tick-end marker system and reset in
+        # end_frame, an int would be a block the scheduler charges to that system each tick.
+        self._tick_ns_frame = np.zeros(1, dtype=np.int64)
+        self.tick_transient_max = np.zeros(1, dtype=np.int64)
+        """The largest transient bytes of one bracketed tick since the warm-up mark (tracing)."""
         self.reset_clock()
         self._reset_since_warmup()
         self.warmed_up = False
@@ -178,6 +183,7 @@ class FrameMeter(FrameTotals, WatchRegistry):
         so the first interval does not include start-up."""
         now = self._clock()
         self._last_end_ns = now
+        self._last_frame_ns = 0
         self._second_start_ns = now
         self._sec_sums.fill(0)
         self._last_blocks = sys.getallocatedblocks()
@@ -187,7 +193,7 @@ class FrameMeter(FrameTotals, WatchRegistry):
         self._frame_gc_pause_ns = 0
         self._gc_t0 = 0
         self._tick_t0 = 0
-        self._tick_ns_frame = 0
+        self._tick_ns_frame.fill(0)
         self._ticks_frame = 0
         self._render_t0 = 0
         self._cpu_t0 = 0
@@ -201,6 +207,7 @@ class FrameMeter(FrameTotals, WatchRegistry):
 
     def _reset_since_warmup(self) -> None:
         self.gc_log.mark()
+        self.tick_transient_max.fill(0)
         self.gc_collected_since_warmup.fill(0)
         self.gc_explicit_since_warmup.fill(0)
         # Copied into the array, not kept as attributes: ``rss_bytes`` is read again at 1 Hz,
@@ -218,6 +225,8 @@ class FrameMeter(FrameTotals, WatchRegistry):
         are copied into an int64 array.
         """
         self._reset_since_warmup()
+        if self.scheduler is not None:
+            self.scheduler.mark()
         self._last_blocks = sys.getallocatedblocks()
         count0 = gc.get_count()[0]
         self._gen0_acc = 0
@@ -269,12 +278,14 @@ class FrameMeter(FrameTotals, WatchRegistry):
     def end_tick(self) -> None:
         """Mark the end of one fixed step: adds its time to the frame's step time and, when
         tracing, records its transient bytes. Allocates nothing retained."""
-        self._tick_ns_frame += self._clock() - self._tick_t0
+        self._tick_ns_frame[0] += self._clock() - self._tick_t0
         self._ticks_frame += 1
         if self.tracing:
             cur, peak = tracemalloc.get_traced_memory()
             seg = peak - self._trace_base
             self.tick_transient_bytes.push(seg)
+            if seg > self.tick_transient_max[0]:
+                self.tick_transient_max[0] = seg
             if seg > self._frame_transient:
                 self._frame_transient = seg
             self._trace_base = cur
@@ -334,6 +345,7 @@ class FrameMeter(FrameTotals, WatchRegistry):
         """
         now = self._clock()
         frame_ns = now - self._last_end_ns
+        self._last_frame_ns = frame_ns
         self._last_end_ns = now
 
         # Counters first, so the meter's own work below does not land in this frame.
@@ -358,12 +370,12 @@ class FrameMeter(FrameTotals, WatchRegistry):
             w.sample()
 
         if self._ticks_frame:
-            step_ns = self._tick_ns_frame
+            step_ns = int(self._tick_ns_frame[0])
         elif self.scheduler is not None:
             step_ns = self.scheduler.step_ns_frame
         else:
             step_ns = 0
-        self._tick_ns_frame = 0
+        self._tick_ns_frame.fill(0)
         self._ticks_frame = 0
         self.step_ms.push(step_ns * 1e-6)
         self.render_ms.push(self._render_ns * 1e-6)

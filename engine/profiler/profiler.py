@@ -32,15 +32,16 @@ the dashboard's buttons, the scheduler's pause / single step.
 from __future__ import annotations
 
 import gc
+import tracemalloc
 from collections.abc import Callable, Sequence
 from time import perf_counter_ns
 from typing import Any
 
-import numpy as np
-
+from . import summary as _summary
 from .budgets import Budgets
 from .gc_policy import GcPolicy
-from .meter import GC_GENERATIONS, FrameMeter
+from .leaks import LeakDetector
+from .meter import FrameMeter
 from .protocols import (
     CombatStatsLike,
     PoolStatsLike,
@@ -50,22 +51,15 @@ from .protocols import (
     WorldLike,
     missing,
 )
-from .spikes import SpikeDetector
+from .spikes import SpikeDetector, SpikeKind
+from .trace import TraceRecorder
 from .watch import CombatWatch, CounterWatch, PoolWatch, RenderWatch, RingWatch, SchedulerWatch
 
 __all__ = ["Profiler"]
 
 _TICK_BEGIN = "profiler.tick_begin"
 _TICK_END = "profiler.tick_end"
-
-
-def _percentiles(values: np.ndarray) -> dict[str, float]:
-    if not len(values):
-        return {"frames": 0.0}
-    p = np.percentile(values, [50.0, 90.0, 95.0, 99.0])
-    return {"frames": float(len(values)), "mean": float(values.mean()), "p50": float(p[0]),
-            "p90": float(p[1]), "p95": float(p[2]), "p99": float(p[3]),
-            "max": float(values.max())}
+_LEAK_TREND = int(SpikeKind.LEAK_TREND)
 
 
 class Profiler:
@@ -79,6 +73,7 @@ class Profiler:
         gc_pause_ms: GC pause above which a collection is a spike (when ``spikes`` is None).
         spike_capacity: spike events kept (when ``spikes`` is None).
         spikes: a configured SpikeDetector (its thresholds) instead of the default one.
+        leaks: a configured LeakDetector (its trend thresholds) instead of the default one.
         clock: the frame clock (integer ns).
         auto_spare_time: call ``gc_policy.spare_time(budget - work)`` at each frame end.
 
@@ -88,8 +83,8 @@ class Profiler:
 
     def __init__(self, *, frame_capacity: int = 1024, second_capacity: int = 600,
                  budgets: Budgets | None = None, gc_policy: GcPolicy | None = None,
-                 gc_pause_ms: float = 2.0, spike_capacity: int = 1024,
-                 spikes: SpikeDetector | None = None,
+                 gc_pause_ms: float = 1.0, spike_capacity: int = 1024,
+                 spikes: SpikeDetector | None = None, leaks: LeakDetector | None = None,
                  clock: Callable[[], int] = perf_counter_ns,
                  auto_spare_time: bool = False) -> None:
         self.meter = FrameMeter(frame_capacity=frame_capacity, second_capacity=second_capacity,
@@ -98,6 +93,8 @@ class Profiler:
         self.spikes = spikes if spikes is not None else SpikeDetector(
             frame_budget_ms=self.budgets.frame_ms, gc_pause_ms=gc_pause_ms,
             capacity=spike_capacity)
+        self.leaks = leaks if leaks is not None else LeakDetector()
+        """Leaks by trend since the warm-up mark (``leaks.py``); flags land in the spike log."""
         self.gc_policy = gc_policy if gc_policy is not None else GcPolicy()
         if self.gc_policy.on_combat is None:
             self.gc_policy.on_combat = self._on_combat
@@ -112,12 +109,18 @@ class Profiler:
         self._tick_markers = False
         self._in_app_shutdown = False
         self.closed = False
+        self._sites_base: tracemalloc.Snapshot | None = None
+        self.trace: TraceRecorder | None = None
+        """Set by ``start_trace``: the frames kept for ``write_trace``."""
 
     # ----------------------------------------------------------------- watches
 
     def watch_pool(self, stats: PoolStatsLike) -> PoolWatch:
-        """Watch a pool's stats (``PoolStatsLike``). Raises TypeError if unfit."""
-        return self.meter.watch_pool(stats)
+        """Watch a pool's stats (``PoolStatsLike``), its in_use trend too. Raises TypeError if
+        unfit."""
+        w = self.meter.watch_pool(stats)
+        self.leaks.add_pool(w)
+        return w
 
     def watch_ring(self, ring: RingLike) -> RingWatch:
         """Watch a ring (``RingLike``). Raises TypeError if unfit."""
@@ -190,16 +193,52 @@ class Profiler:
         meter = self.meter
         meter.end_frame()
         self.spikes.check(meter)
+        if meter.warmed_up:
+            app = self.app
+            frame_ns = getattr(app, "frame_ns_last", None) if app is not None else None
+            raised = self.leaks.tick(meter, frame_ns if frame_ns is not None
+                                     else meter._last_frame_ns)
+            if raised:
+                self._log_leaks(meter, raised)
+        if self.trace is not None:
+            self.trace.record(meter)
         self.budgets.check(meter)
         policy = self.gc_policy
         policy.frame = meter.frame
         if self.auto_spare_time:
             policy.spare_time(self._budget_ns - int(meter.cpu_ms.last() * 1e6))
 
+    def _log_leaks(self, meter: FrameMeter, raised: int) -> None:
+        trends = self.leaks.trends
+        for k in range(len(trends)):
+            if raised >> k & 1:
+                self.spikes.log.record(_LEAK_TREND, meter.frame - 1, meter._last_end_ns,
+                                       trends[k].slope, k)
+
+    def snapshot_allocations(self) -> None:
+        """Take the base of ``allocation_sites`` now (tracing on; else a no-op): a tracemalloc
+        snapshot, taken with the collector off and then frozen (``gc.freeze``), so that its
+        objects neither trigger a collection later nor get traversed by one. Take it before
+        the warm-up ends (the acceptance run: at the end of its ramp): made at the mark, its
+        objects and the free lists they empty read as growth in the hold."""
+        if not self.meter.tracing:
+            return
+        enabled = gc.isenabled()
+        gc.disable()
+        self._sites_base = tracemalloc.take_snapshot()
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
     def mark_warmup_end(self) -> None:
-        """Growth, sums, histograms and spike counts are measured from now on."""
+        """Growth, sums, histograms, leak trends and spike counts are measured from now on
+        (and allocation sites, from here when ``snapshot_allocations`` was not called)."""
+        if self._sites_base is None:
+            self.snapshot_allocations()
         self.meter.mark_warmup_end()
         self.spikes.mark()
+        self.leaks.mark(self.meter)
+        self.budgets.check(self.meter, now=True)
 
     def begin_tick(self) -> None:
         """See ``FrameMeter.begin_tick``."""
@@ -212,6 +251,25 @@ class Profiler:
     def set_tracing(self, on: bool) -> None:
         """Opt-in allocation tracing (tracemalloc); see ``FrameMeter.set_tracing``."""
         self.meter.set_tracing(on)
+
+    def start_trace(self, capacity: int = 36_000) -> TraceRecorder:
+        """Keep the newest ``capacity`` frames' zones (10 min at 60 fps: ~4 MB) from now on,
+        for ``write_trace``. Allocates the recorder (once)."""
+        names = list(self.meter.scheduler.system_names) if self.meter.scheduler else []
+        self.trace = TraceRecorder(capacity, names)
+        return self.trace
+
+    def write_trace(self, path: Any) -> None:
+        """Write the kept frames, GC collections and flags as a Chrome/Perfetto JSON trace,
+        atomically (``engine.profiler.trace``). Raises RuntimeError before ``start_trace``."""
+        if self.trace is None:
+            raise RuntimeError("no trace recorded: call start_trace() first")
+        self.trace.write(path, self.meter.gc_log, self.spikes.log)
+
+    def allocation_sites(self, n: int = 10) -> list[dict[str, object]]:
+        """See ``summary.allocation_sites``: the top ``n`` file:line sites of traced growth
+        since the base snapshot (allocates)."""
+        return _summary.allocation_sites(self, n)
 
     # ----------------------------------------------------------------- App wiring
 
@@ -328,108 +386,23 @@ class Profiler:
         self.meter.close()
 
     # ----------------------------------------------------------------- reports
+    # ----------------------------------------------------------------- reports
 
     def snapshot(self) -> dict[str, object]:
-        """The latest per-frame values (allocates; for overlays, logs and tests)."""
-        m = self.meter
-        return {
-            "frame": m.frame,
-            "frame_ms": m.frame_ms.last(),
-            "cpu_ms": m.cpu_ms.last(),
-            "step_ms": m.step_ms.last(),
-            "render_ms": m.render_ms.last(),
-            "overlay_ms": m.overlay_ms.last(),
-            "blocks_delta": m.blocks.last(),
-            "gen0_delta": m.gen0.last(),
-            "gc_collections": m.gc_collections.last(),
-            "gc_pause_ms": m.gc_pause_ms.last(),
-            "transient_bytes": m.transient_bytes.last() if m.tracing else None,
-            "rss_bytes": m.rss_bytes,
-            "rss_growth_bytes": m.rss_growth_bytes,
-            "warnings": list(self.budgets.warnings),
-            "in_combat": self.in_combat,
-        }
+        """The latest per-frame values (``summary.snapshot``; allocates)."""
+        return _summary.snapshot(self)
 
-    def summary(self, window_frames: int | None = None) -> dict[str, object]:
-        """The run report as a plain, JSON-ready dict (allocates).
+    def summary(self, window_frames: int | None = None, *,
+                sites: bool = True) -> dict[str, object]:
+        """The run report as a plain, JSON-ready dict (``summary.summary``, where the keys are
+        listed; allocates).
 
         Args:
             window_frames: frames for the exact percentiles over the newest frames (default:
-                frames since the warm-up mark, at most the history capacity). The
-                ``frame_ms`` (interval) and ``cpu_ms`` (CPU frame time) percentiles cover all
-                frames since the warm-up mark (histogram, 20 us bins) whatever the window.
-
-        Returns:
-            Keys: frames, warmed_up, frames_since_warmup, seconds_since_warmup, frame_ms,
-            cpu_ms (since warm-up), window (exact percentiles of frame/cpu/step/render/
-            overlay ms over the newest frames), memory, alloc, gc, spikes, spikes_total,
-            recent_spikes, pools, rings, scheduler, render, combat, counters, budgets,
-            gc_policy.
+                frames since the warm-up mark, at most the history capacity).
+            sites: include ``alloc.sites_since_warmup`` (``allocation_sites``: a snapshot).
         """
-        m = self.meter
-        n = m.frames_since_warmup if window_frames is None else window_frames
-        n = max(0, min(n, len(m.frame_ms)))
-        window = {name: _percentiles(ring.newest(n)) for name, ring in (
-            ("frame_ms", m.frame_ms), ("cpu_ms", m.cpu_ms), ("step_ms", m.step_ms),
-            ("render_ms", m.render_ms), ("overlay_ms", m.overlay_ms))}
-        window["blocks_sum"] = {"frames": float(n), "value": float(m.blocks.window_sum(n))}
-        window["gen0_sum"] = {"frames": float(n), "value": float(m.gen0.window_sum(n))}
-        log = m.gc_log
-        gcs: dict[str, object] = {}
-        for g, name in enumerate(GC_GENERATIONS):
-            gcs[name] = {
-                "collections": int(log.counts_since_mark[g]),
-                "pause_ms_total": float(log.value_sum_since_mark[g]),
-                "pause_ms_max": float(log.max_value_since_mark[g]),
-                "collected": int(m.gc_collected_since_warmup[g]),
-                "explicit": int(m.gc_explicit_since_warmup[g]),
-            }
-        gcs["thresholds"] = list(gc.get_threshold())
-        gcs["frozen_objects"] = gc.get_freeze_count()
-        gcs["recent"] = log.recent(16)
-        frames = max(1, m.frames_since_warmup)
-        memory: dict[str, object] = {
-            "rss_source": m.rss.kind,
-            "rss_bytes": m.rss_bytes,
-            "rss_at_warmup": m.rss_at_warmup,
-            "rss_growth_bytes": m.rss_growth_bytes,
-            "rss_growth_mb": m.rss_growth_bytes / 1e6,
-            "blocks_now": m.blocks_total,
-            "tracing": m.tracing,
-        }
-        if m.tracing:
-            memory["traced_growth_bytes"] = m.traced_growth_bytes
-            memory["transient_bytes_max_window"] = float(m.transient_bytes.newest(n).max()) \
-                if n else 0.0
-        return {
-            "frames": m.frame,
-            "warmed_up": m.warmed_up,
-            "warmup_frame": m.warmup_frame,
-            "frames_since_warmup": m.frames_since_warmup,
-            "seconds_since_warmup": (m._last_end_ns - m.warmup_t_ns) / 1e9,
-            "frame_ms": m.percentiles_since_warmup("frame"),
-            "cpu_ms": m.percentiles_since_warmup("cpu"),
-            "window": window,
-            "memory": memory,
-            "alloc": {
-                "blocks_since_warmup": m.blocks_since_warmup,
-                "gen0_since_warmup": m.gen0_since_warmup,
-                "blocks_per_frame_mean": m.blocks_since_warmup / frames,
-                "gen0_per_frame_mean": m.gen0_since_warmup / frames,
-            },
-            "gc": gcs,
-            "spikes": self.spikes.counts(since_mark=True),
-            "spikes_total": self.spikes.counts(since_mark=False),
-            "recent_spikes": self.spikes.log.recent(32),
-            "pools": [w.as_dict() for w in m.pools],
-            "rings": [w.as_dict() for w in m.rings],
-            "scheduler": m.scheduler.as_dict() if m.scheduler is not None else None,
-            "render": [w.as_dict() for w in m.render],
-            "combat": [w.as_dict() for w in m.combat],
-            "counters": [w.as_dict() for w in m.counters],
-            "budgets": self.budgets.as_dict(),
-            "gc_policy": self.gc_policy.as_dict(),
-        }
+        return _summary.summary(self, window_frames, sites=sites)
 
 
 def _tick_system(mark: Callable[[], None]) -> Callable[[float], None]:

@@ -77,6 +77,9 @@ class SchedulerLike(Protocol):
     def system_ns_accum(self) -> np.ndarray:
         """int64 ns of each system summed over all steps (its frame delta is the step time)."""
     @property
+    def system_blocks_accum(self) -> np.ndarray:
+        """int64 net allocated blocks inside each system summed over all steps."""
+    @property
     def layout_version(self) -> int:
         """Changes whenever a system is added or removed."""
     @property

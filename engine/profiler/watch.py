@@ -182,7 +182,9 @@ class SchedulerWatch:
 
     The per-system ring holds each system's time in the *last step* (``system_ns``), which is
     smooth to plot; the frame's step time ``step_ns_frame`` is the frame's delta of the sum of
-    ``system_ns_accum``.
+    ``system_ns_accum``. ``blocks_frame`` is each system's net allocated blocks this frame
+    (its ``system_blocks_accum`` delta), ``blocks_since_mark`` since the warm-up mark: who
+    retained what, by name.
 
     Raises:
         TypeError: the scheduler lacks one of the ``SchedulerLike`` attributes.
@@ -216,6 +218,25 @@ class SchedulerWatch:
                                    name="systems")
         self._layout = s.layout_version
         self._accum_sum = int(s.system_ns_accum.sum())
+        acc = s.system_blocks_accum
+        self._blocks_prev = acc.copy()
+        self._blocks_mark = acc.copy()
+        self.blocks_frame = np.zeros(len(acc), dtype=np.int64)
+        """Net allocated blocks inside each system this frame (``system_names`` order)."""
+        self._ns_prev = s.system_ns_accum.copy()
+        self.ns_frame = np.zeros(len(acc), dtype=np.int64)
+        """Each system's ns summed over this frame's steps (``system_names`` order)."""
+
+    def mark(self) -> None:
+        """Start ``blocks_since_mark`` now (the warm-up mark). Allocates nothing."""
+        np.copyto(self._blocks_mark, self.scheduler.system_blocks_accum)
+
+    def blocks_since_mark(self) -> dict[str, int]:
+        """Net allocated blocks inside each system since the mark, nonzero ones, largest
+        first (allocates; for the dashboard and reports)."""
+        d = self.scheduler.system_blocks_accum - self._blocks_mark
+        order = np.argsort(-d, kind="stable")
+        return {self.system_names[i]: int(d[i]) for i in order.tolist() if d[i]}
 
     def sample(self) -> None:
         """Read the scheduler's per-frame numbers. Allocates nothing retained unless the
@@ -227,6 +248,13 @@ class SchedulerWatch:
         if len(system_ns):
             self.systems.push_row(system_ns)
         self.steps.push(s.steps_last_frame)
+        acc = s.system_blocks_accum
+        np.subtract(acc, self._blocks_prev, out=self.blocks_frame)
+        np.copyto(self._blocks_prev, acc)
+        acc = s.system_ns_accum
+        if len(acc) == len(self._ns_prev):
+            np.subtract(acc, self._ns_prev, out=self.ns_frame)
+            np.copyto(self._ns_prev, acc)
         total = int(s.system_ns_accum.sum())
         # A smaller sum means the scheduler's counters were reset this frame.
         self.step_ns_frame = total - self._accum_sum if total >= self._accum_sum else total
@@ -245,6 +273,7 @@ class SchedulerWatch:
             "steps_total": int(s.steps_total),
             "clamp_count": int(s.clamp_count),
             "step_cap_count": int(s.step_cap_count),
+            "system_blocks_since_warmup": self.blocks_since_mark(),
         }
         n = len(self.systems)
         if n and self.system_names:

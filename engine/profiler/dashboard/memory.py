@@ -22,6 +22,20 @@ def allocations(ctx: PanelContext) -> None:
                            f"{m.blocks.window_sum(600):+8.0f} {m.blocks_since_warmup:+9d}")
     imgui.text_unformatted(f"gen0   {m.gen0.window_sum(60):+6.0f} "
                            f"{m.gen0.window_sum(600):+8.0f} {m.gen0_since_warmup:+9d}")
+    sched = m.scheduler
+    if sched is not None:
+        top = sched.blocks_since_mark()
+        imgui.text_colored(ctx.style.grey, "blocks retained by system, " + ctx.since_label())
+        if not top:
+            imgui.text_unformatted("  none")
+        for k, (name, blocks) in enumerate(top.items()):
+            if k == 5:
+                break
+            imgui.text_unformatted(f"  {name:<16.16} {blocks:+8d}")
+    leaks = ctx.profiler.leaks
+    for tr in leaks.trends:
+        if tr.flagged:
+            imgui.text_colored(ctx.style.red, f"leak: {tr.name} {tr.slope:+.0f} {tr.unit}/min")
     changed, on = imgui.checkbox("allocation tracing", m.tracing)
     if changed:
         m.set_tracing(on)
@@ -41,7 +55,7 @@ def allocations(ctx: PanelContext) -> None:
 
 def gc(ctx: PanelContext) -> None:
     m = ctx.meter
-    if ctx.plots.begin("collections: pause (ms)", ctx.style.plot_size):
+    if ctx.plots.begin("collections: pause (ms)", ctx.style.plot_size, "frame of collection"):
         for g in range(3):
             xs = ctx.plots.series(m.gc_frame_by_gen[g])
             ys = ctx.plots.series(m.gc_pause_by_gen[g])
@@ -89,12 +103,12 @@ def gc(ctx: PanelContext) -> None:
 
 def memory(ctx: PanelContext) -> None:
     m = ctx.meter
-    if ctx.plots.begin("RSS (MB) by second", ctx.style.plot_small):
+    if ctx.plots.begin("RSS (MB) by second", ctx.style.plot_small, "s ago"):
         ctx.plots.seconds("RSS", m.sec_rss_mb)
         if m.tracing:
             ctx.plots.seconds("traced", m.sec_traced_mb)
         implot.end_plot()
-    if ctx.plots.begin("allocated blocks by second", ctx.style.plot_small):
+    if ctx.plots.begin("allocated blocks by second", ctx.style.plot_small, "s ago"):
         ctx.plots.seconds("blocks", m.sec_blocks_total)
         implot.end_plot()
     imgui.text_colored(ctx.style.grey, ctx.since_label())

@@ -25,7 +25,9 @@ class Style:
     def __init__(self) -> None:
         self.v_zero = imgui.ImVec2(0, 0)
         self.plot_size = imgui.ImVec2(-1, 150)
-        self.plot_small = imgui.ImVec2(-1, 120)
+        self.plot_small = imgui.ImVec2(-1, 140)
+        self.name_width = 96.0
+        """Width of a table's name column (pool names: "projectiles")."""
         self.red = imgui.ImVec4(1.0, 0.35, 0.3, 1.0)
         self.grey = imgui.ImVec4(0.6, 0.6, 0.6, 1.0)
         self.gen_specs = tuple(
@@ -42,7 +44,7 @@ class Style:
                           | imgui.WindowFlags_.no_nav)
         self.panel_flags = imgui.WindowFlags_.no_saved_settings
         self.fit = implot.AxisFlags_.auto_fit
-        self.x_flags = implot.AxisFlags_.auto_fit | implot.AxisFlags_.no_label
+        self.x_flags = implot.AxisFlags_.auto_fit
         self.legend_flags = implot.LegendFlags_.horizontal | implot.LegendFlags_.outside
         self.table_flags = imgui.TableFlags_.borders | imgui.TableFlags_.row_bg
         self.spike_labels = tuple(f"spikes {name}:" for name in SPIKE_NAMES)
@@ -130,13 +132,13 @@ class Plots:
         np.maximum.reduce(src, axis=1, out=out[1:2 * m:2])
         implot.plot_line(label, out[:2 * m], k / 2, x_end - m * k)
 
-    def begin(self, title: str, size: Any) -> bool:
-        """Begin a plot with auto-fit axes, no x label, and the legend in one row above it
-        (a legend inside a short plot hides all but its first rows). Call ``implot.end_plot``
-        when it returns True."""
+    def begin(self, title: str, size: Any, x_label: str = "frame") -> bool:
+        """Begin a plot with auto-fit axes, the x axis labelled (``"frame"``, or ``"s ago"``
+        for the 1 Hz plots), and the legend in one row above it (a legend inside a short
+        plot hides all but its first rows). Call ``implot.end_plot`` when it returns True."""
         if not implot.begin_plot(title, size):
             return False
-        implot.setup_axis(implot.ImAxis_.x1, None, self._style.x_flags)
+        implot.setup_axis(implot.ImAxis_.x1, x_label, self._style.x_flags)
         implot.setup_axis(implot.ImAxis_.y1, None, self._style.fit)
         implot.setup_legend(implot.Location_.north, self._style.legend_flags)
         return True

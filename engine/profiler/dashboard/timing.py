@@ -16,10 +16,11 @@ def overview(ctx: PanelContext) -> None:
     imgui.text_unformatted(f"{m.sec_fps.last():.0f} fps   frame {m.frame_ms.last():.2f} ms")
     imgui.text_unformatted(f"CPU {m.cpu_ms.last():.2f} ms   1 s mean {m.sec_cpu_ms.last():.2f} ms")
     imgui.text_unformatted(f"budget {p.budgets.frame_ms:g} ms   frame #{m.frame}")
-    enemies = 0.0
-    for c in m.combat:
-        enemies += c.enemies_total
-    imgui.text_unformatted(f"enemies {enemies:.0f}   combat {'on' if p.in_combat else 'off'}")
+    if m.combat:  # a row for what is watched: a game without a combat world has none
+        enemies = 0.0
+        for c in m.combat:
+            enemies += c.enemies_total
+        imgui.text_unformatted(f"enemies {enemies:.0f}   combat {'on' if p.in_combat else 'off'}")
     imgui.separator()
     imgui.text_colored(ctx.style.grey, ctx.since_label())
     imgui.text_unformatted(f"RSS growth {m.rss_growth_bytes / 1e6:+.2f} MB")

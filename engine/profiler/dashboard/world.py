@@ -14,12 +14,15 @@ def pools(ctx: PanelContext) -> None:
     if not m.pools:
         imgui.text_colored(ctx.style.grey, "no pools watched")
         return
-    if ctx.plots.begin("utilisation", ctx.style.plot_small):
-        for w in m.pools:
-            ctx.plots.line(w.name, w.utilisation)
+    if ctx.plots.begin("utilisation (%)", ctx.style.plot_small):
+        for w in m.pools:  # in %, as the table
+            ctx.plots.line(w.name, w.utilisation, 100.0)
         implot.end_plot()
     if imgui.begin_table("pools", 5, ctx.style.table_flags):
-        for head in ("pool", "use", "high", "refused", "grown"):
+        # The name column sized for the name, not an equal share: "projectiles" uncut.
+        imgui.table_setup_column("pool", imgui.TableColumnFlags_.width_fixed,
+                                 ctx.style.name_width)
+        for head in ("use", "high", "refused", "grown"):
             imgui.table_setup_column(head)
         imgui.table_headers_row()
         for w in m.pools:
