@@ -56,6 +56,7 @@ def good_measurements() -> dict:
         "pools": {"enemies": {"acquires_hold": 400, "reuses_hold": 400},
                   "projectiles": {"acquires_hold": 900, "reuses_hold": 899}},
         "ring_overflows": 0, "spawn_refusals": 0,
+        "nonfinite_quarantined": 0, "damage_refused": 0,
         "hold_sim_s": 10.0, "duration_s": 10.0,
     }
 
@@ -115,6 +116,8 @@ BAD_INPUTS = [
     ("gen0 count growth (hold)", "gen0_growth_hold", 1),
     ("ring overflows", "ring_overflows", 2),
     ("unexpected spawn refusals", "spawn_refusals", 1),
+    ("non-finite rows quarantined", "nonfinite_quarantined", 20),
+    ("damage events refused", "damage_refused", 1),
     ("full duration reached", "hold_sim_s", 1.44),
 ]
 

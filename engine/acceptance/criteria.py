@@ -40,6 +40,10 @@ Measurement keys read by ``default_criteria`` (numbers unless said; the demo fil
 ``pools``                     name -> {``acquires_hold``, ``reuses_hold``, ...} per pool
 ``ring_overflows``            events lost by every ring buffer over the whole run
 ``spawn_refusals``            spawns refused by a full pool (not by the director's cap)
+``nonfinite_quarantined``     enemy rows (and player positions) with NaN/inf the combat kit's
+                              quarantine step took out, whole run
+``damage_refused``            damage events refused for a non-finite or negative amount,
+                              whole run
 ``temporaries_max_bytes``     the largest per-tick temporaries of the hold (tracemalloc peak
                               over the tick's start), or None when tracing was off: INFO
 ``leak_flags_hold``           leak trends flagged during the hold (INFO: the growth rows judge)
@@ -392,6 +396,10 @@ def default_criteria(pool_names: Iterable[str] = (), *, required_pools: Sequence
         AtMost("ring overflows", "ring_overflows", 0, note="events lost, whole run"),
         AtMost("unexpected spawn refusals", "spawn_refusals", 0,
                note="spawns refused by a full pool, whole run"),
+        AtMost("non-finite rows quarantined", "nonfinite_quarantined", 0,
+               note="NaN/inf positions taken out by the quarantine step, whole run"),
+        AtMost("damage events refused", "damage_refused", 0,
+               note="non-finite or negative amounts, whole run"),
         AtLeast("full duration reached", "hold_sim_s", "duration_s", "s",
                 note="simulated seconds of the hold"),
     ]

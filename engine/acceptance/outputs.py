@@ -130,6 +130,8 @@ def measurements(run: Any, level: Level, crossings: int) -> dict[str, Any]:
         "pools": pools,
         "ring_overflows": end.ring_overflows,
         "spawn_refusals": end.refusals,
+        "nonfinite_quarantined": int(run.world.stats.nonfinite_quarantined),
+        "damage_refused": int(run.world.stats.damage_refused),
         "hold_sim_s": (end.sim_ns - start.sim_ns) * 1e-9,
         "hold_wall_s": (end.wall_ns - start.wall_ns) * 1e-9,
         "duration_s": level.window_s,

@@ -127,6 +127,12 @@ class CombatStatsLike(Protocol):
     def damage_events_last_tick(self) -> int: ...
     @property
     def projectiles_live(self) -> int: ...
+    @property
+    def nonfinite_quarantined(self) -> int:
+        """Rows with NaN/inf the quarantine step took out, since the start."""
+    @property
+    def damage_refused(self) -> int:
+        """Damage events refused for a non-finite or negative amount, since the start."""
 
 
 class WorldLike(Protocol):

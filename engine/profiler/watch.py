@@ -374,7 +374,9 @@ class CombatWatch:
         return {"enemies_by_tier": self.enemies.latest(), "enemies_total": self.enemies_total,
                 "damage_events_last_tick": int(s.damage_events_last_tick),
                 "projectiles_live": int(s.projectiles_live),
-                "kills": sum(s.kills_by_tier.tolist())}
+                "kills": sum(s.kills_by_tier.tolist()),
+                "nonfinite_quarantined": int(s.nonfinite_quarantined),
+                "damage_refused": int(s.damage_refused)}
 
 
 class CounterWatch:

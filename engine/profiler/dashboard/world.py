@@ -56,6 +56,13 @@ def combat(ctx: PanelContext) -> None:
             ctx.plots.line("damage", c.damage_events)
             ctx.plots.line("projectiles", c.projectiles)
             implot.end_plot()
+        # Bad numbers contained: non-zero means some input gave NaN/inf or a bad damage amount.
+        bad = (int(c.stats.nonfinite_quarantined), int(c.stats.damage_refused))
+        line = f"quarantined (NaN/inf) {bad[0]}, damage refused {bad[1]}"
+        if any(bad):
+            imgui.text_colored(ctx.style.red, line)
+        else:
+            imgui.text_unformatted(line)
     if m.rings:
         if ctx.plots.begin("ring fill", ctx.style.plot_small):
             for r in m.rings:
