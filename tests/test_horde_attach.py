@@ -100,3 +100,17 @@ def test_the_swing_ring_runs_on_simulated_time(app):
 def test_engine_exports_the_horde_wiring():
     assert engine.attach is attach and engine.Renderer is Renderer
     assert {"attach", "Renderer", "build_atlas"} <= set(engine.__all__)
+
+
+def test_tier_batches_hold_the_whole_enemy_store(app):
+    """A tier batch never grows mid-run (a growth keeps a GL buffer and vertex array: a step
+    of tracked objects and blocks in a stress hold): each holds the store's capacity, given
+    tiers included."""
+    from engine.horde import DEFAULT_TIERS
+
+    world = World(seed=3)
+    for tiers in (None, DEFAULT_TIERS):
+        horde = attach(app, world, profiler=False, tiers=tiers)
+        caps = [b.capacity for b in horde.renderer.tier_batches]
+        assert caps and all(c >= world.enemies.capacity for c in caps), caps
+        horde.release()

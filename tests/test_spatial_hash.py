@@ -143,7 +143,7 @@ def test_out_of_bounds_and_nan_clamp_to_edge_cells():
     # Every row is in some cell; NaN and infinite rows are never within a distance.
     assert h.query_radius(0.0, 25.0, 1e10, out) == 4
     assert set(out[:4].tolist()) == {0, 1, 4, 5}
-    assert h.nearest(float("nan"), 0.0, 10.0) == -1
+    assert h.nonfinite_rows == 2
 
 
 def test_read_only_public_arrays():
@@ -179,7 +179,7 @@ def test_cells_of_needs_no_rebuild_and_takes_more_points_than_capacity():
     x[:4] = [np.nan, np.inf, -np.inf, 1e30]
     out = np.zeros(45, np.int64)
     h.cells_of(x, y, out)
-    assert out.tolist() == [h.cell_of(float(a), float(b)) for a, b in zip(x, y)]
+    assert out[4:].tolist() == [h.cell_of(float(a), float(b)) for a, b in zip(x[4:], y[4:])]
     assert out[:4].tolist() == [h.cell_of(0.0, float(y[0])), h.cell_of(100.0, float(y[1])),
                                 h.cell_of(0.0, float(y[2])), h.cell_of(100.0, float(y[3]))]
 
@@ -443,9 +443,10 @@ N_ALLOC = 10_000
 
 
 class _Scene:
-    """10k rows on a 1000 x 1000 world, moving a little every rebuild."""
+    """10k rows on a 1000 x 1000 world, moving a little every rebuild; ``nonfinite``: 1% of
+    them NaN or infinite at every rebuild."""
 
-    def __init__(self) -> None:
+    def __init__(self, nonfinite: bool = False) -> None:
         rng = np.random.default_rng(11)
         self.pos = rng.uniform(0, 1000, (N_ALLOC, 2)).astype(np.float32)
         self.vel = rng.normal(0, 1.5, (N_ALLOC, 2)).astype(np.float32)
@@ -460,10 +461,17 @@ class _Scene:
         self.x = self.pos[:, 0]
         self.y = self.pos[:, 1]
         self.cells = np.zeros(N_ALLOC, np.int64)
+        self.nonfinite = nonfinite
+        self.bad = np.array([[np.nan, 1.0], [np.inf, 2.0], [3.0, -np.inf], [np.nan, np.nan]] * 25,
+                            np.float32)
+        if nonfinite:
+            self.tick()
 
     def tick(self) -> None:
         np.add(self.pos, self.vel, out=self.pos)
         np.remainder(self.pos, self.side, out=self.pos)  # wrap: keep the crowd uniform
+        if self.nonfinite:
+            np.copyto(self.pos[::100], self.bad)  # the next tick moves them back in
         self.hash.rebuild(self.pos)
 
 
@@ -515,6 +523,25 @@ def test_allocation_contract(scene, name):
     warmup, window = WINDOWS[name]
     report = measure_steady_state(_calls(scene)[name], warmup=warmup, window=window)
     assert report.ok, str(report)
+
+
+@pytest.fixture(scope="module")
+def scene_nonfinite() -> _Scene:
+    with np.errstate(invalid="ignore"):
+        return _Scene(nonfinite=True)
+
+
+@pytest.mark.parametrize("name", ["rebuild", "neighbour_pairs", "separation_capped"])
+def test_allocation_contract_with_nonfinite_rows(scene_nonfinite, name):
+    """1% of the rows NaN or infinite: the count, the inert rows and the quiet passes cost
+    no allocation either."""
+    warmup, window = WINDOWS[name]
+    assert scene_nonfinite.hash.nonfinite_rows == 100
+    with np.errstate(invalid="ignore"):  # the scene's own wrap of the NaN rows
+        report = measure_steady_state(_calls(scene_nonfinite)[name], warmup=warmup,
+                                      window=window)
+    assert report.ok, str(report)
+    assert scene_nonfinite.hash.nonfinite_rows == 100
 
 
 @pytest.mark.parametrize("kind", ["temporary", "retained"])
@@ -581,9 +608,9 @@ def test_queries_reject_bad_buffers_and_arguments():
         h.query_radius(1.0, 1.0, 1.0, np.zeros((2, 2), np.int64))
     with pytest.raises(TypeError, match="got list"):
         h.query_radius(1.0, 1.0, 1.0, [0, 0])
-    with pytest.raises(ValueError, match="r must be >= 0, got -1"):
+    with pytest.raises(ValueError, match="query_radius: expected a finite r >= 0, got -1.0"):
         h.query_radius(1.0, 1.0, -1.0, np.zeros(4, np.int64))
-    with pytest.raises(ValueError, match="max_r must be >= 0, got nan"):
+    with pytest.raises(ValueError, match="nearest: expected a finite max_r >= 0, got nan"):
         h.nearest(1.0, 1.0, float("nan"))
     x = np.zeros(4, np.float32)
     with pytest.raises(TypeError, match="y must be a float32 or float64 numpy array, got int64"):
@@ -620,3 +647,86 @@ def test_queries_reject_bad_buffers_and_arguments():
         nb.separation(1.0, 2, np.zeros((4, 4), np.float32)[:, ::2])
     with pytest.raises(ValueError, match="max_neighbours must be >= 0, got -2"):
         nb.separation(1.0, -2, force)
+
+
+# ---------------------------------------------------------------------------- non-finite rows
+
+
+def _scene_with_bad_rows(n: int = 2000, seed: int = 5):
+    """n rows at ~20 neighbours within a cell, 1% of them NaN or infinite in x, y or both."""
+    rng = np.random.default_rng(seed)
+    side = 600.0
+    pos = rng.uniform(0, side, (n, 2)).astype(np.float32)
+    bad = rng.choice(n, n // 100, replace=False)
+    values = [np.nan, np.inf, -np.inf]
+    for k, row in enumerate(bad):
+        v = values[k % 3]
+        axis = k % 4  # 0: x, 1: y, 2-3: both
+        if axis in (0, 2, 3):
+            pos[row, 0] = v
+        if axis in (1, 2, 3):
+            pos[row, 1] = values[(k + 1) % 3] if axis == 3 else v
+    return pos, np.sort(bad), side
+
+
+@pytest.mark.parametrize("cap", [10**9, 6])
+def test_nonfinite_rows_spread_nothing(cap):
+    """Rebuild counts the bad rows; separation gives them 0 and every finite row a finite
+    force, equal (no cap binding) to the forces of the finite rows alone; no pair, query or
+    nearest names a bad row; no warning."""
+    import warnings
+
+    pos, bad, side = _scene_with_bad_rows()
+    n = len(pos)
+    good = np.setdiff1d(np.arange(n), bad)
+    cell = 24.0
+    h = SpatialHash(n, cell, (0, 0), (side, side))
+    nb = Neighbours(h)
+    force = np.full((n, 2), 7.0, np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h.rebuild(pos)
+        assert h.nonfinite_rows == len(bad) == 20
+        assert h.count == n and sorted(h.sorted_rows.tolist()) == list(range(n))
+        nb.separation(cell, cap, force)
+        k, i, j = pairs_of(nb, cell, cap, n_out=60 * n)
+        rows = np.zeros(n, np.int64)
+        found = h.query_radius(0.0, 0.0, 2 * cell, rows)
+        near = [h.nearest(float(x), float(y), cell) for x, y in ((0.0, 0.0), (side, side),
+                                                                 (0.0, side), (side, 0.0))]
+    assert np.isfinite(force).all()
+    assert (force[bad] == 0.0).all()
+    assert not np.isin(i, bad).any() and not np.isin(j, bad).any()
+    assert not np.isin(rows[:found], bad).any()
+    assert not np.isin(near, bad).any()
+    if cap == 10**9:
+        clean = pos[good]
+        h2 = SpatialHash(n, cell, (0, 0), (side, side))
+        nb2 = Neighbours(h2)
+        h2.rebuild(clean)
+        assert h2.nonfinite_rows == 0
+        want = np.zeros((len(good), 2), np.float32)
+        nb2.separation(cell, cap, want)
+        np.testing.assert_allclose(force[good], want, rtol=1e-5, atol=1e-4)
+        _, i2, j2 = pairs_of(nb2, cell, cap, n_out=60 * n)
+        assert set(zip(i.tolist(), j.tolist())) == set(zip(good[i2].tolist(), good[j2].tolist()))
+    h.rebuild(pos[good])  # the count is of the last rebuild
+    assert h.nonfinite_rows == 0
+
+
+@pytest.mark.parametrize(("x", "y"), [(np.nan, 1.0), (1.0, np.inf), (-np.inf, -np.inf)])
+def test_queries_refuse_nonfinite_points(x, y):
+    h = SpatialHash(10, 2.0, (0, 0), (10, 10))
+    h.rebuild(np.ones((4, 2), np.float32))
+    out = np.zeros(4, np.int64)
+    got = f"got {x}, {y}"
+    with pytest.raises(ValueError, match=f"query_radius: expected finite x, y, {got}"):
+        h.query_radius(x, y, 1.0, out)
+    with pytest.raises(ValueError, match=f"nearest: expected finite x, y, {got}"):
+        h.nearest(x, y, 1.0)
+    with pytest.raises(ValueError, match=f"cell_of: expected finite x, y, {got}"):
+        h.cell_of(x, y)
+    with pytest.raises(ValueError, match="expected a finite r >= 0, got inf"):
+        h.query_radius(1.0, 1.0, np.inf, out)
+    with pytest.raises(ValueError, match="expected a finite max_r >= 0, got inf"):
+        h.nearest(1.0, 1.0, np.inf)

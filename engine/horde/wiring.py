@@ -23,6 +23,7 @@ The renderer's GL objects are released by a shutdown hook, before the App's cont
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from engine.profiler import Profiler
@@ -103,7 +104,8 @@ def attach(app: Any, world: Any, *, profiler: bool | Profiler = True, dashboard:
         follow: the camera follows the player (``renderer.camera.set_smoothing`` to smooth).
         viewport: the camera's size; default: ``app.size``.
         tiers: how each enemy tier is drawn; default: from the world's tier table (its
-            sprites, scales and tints, ``tier_specs_from_table``).
+            sprites, scales and tints, ``tier_specs_from_table``). Either way each tier's
+            batch capacity is raised to the world's enemy capacity (no growth mid-run).
         reload_every: shader hot reload poll, in frames (0: never).
         release_on_shutdown: add a shutdown hook that releases the renderer's GL objects.
 
@@ -115,11 +117,15 @@ def attach(app: Any, world: Any, *, profiler: bool | Profiler = True, dashboard:
         TypeError: ``world`` lacks the stores or the tier table.
     """
     atlas = build_atlas()
+    specs = tiers if tiers is not None else tier_specs_from_table(world.tiers, atlas)
+    # Each tier's batch holds every row the enemy store can: a batch that grows mid-run makes
+    # a GL buffer and vertex array (12 GC-tracked objects, ~10 blocks kept), a step in a hold
+    # whenever a tier's live count first passes its batch's capacity.
+    most = int(world.enemies.capacity)
+    specs = tuple(s if s.capacity >= most else replace(s, capacity=most) for s in specs)
     renderer = Renderer(app.ctx, target=lambda: app.target,
                         viewport=viewport if viewport is not None else app.size, atlas=atlas,
-                        tiers=tiers if tiers is not None
-                        else tier_specs_from_table(world.tiers, atlas),
-                        reload_every=reload_every)
+                        tiers=specs, reload_every=reload_every)
     prof: Profiler | None = None
     if profiler is True:
         prof = Profiler()

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 __all__ = ["grid_args", "positions", "points", "index_out", "pair_outs", "force_out",
-           "pass_args"]
+           "pass_args", "finite_point", "query_args"]
 
 
 def _as_pair(value: object, name: str) -> tuple[float, float]:
@@ -127,3 +127,16 @@ def pass_args(radius: float, cap: object, name: str, cell_size: float) -> int:
     if not (radius > 0.0 and radius <= cell_size):
         raise ValueError(f"radius must be in (0, cell_size={cell_size}], got {radius}")
     return c
+
+
+def finite_point(where: str, x: float, y: float) -> None:
+    """A query point: both coordinates finite numbers."""
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise ValueError(f"{where}: expected finite x, y, got {x}, {y}")
+
+
+def query_args(where: str, x: float, y: float, r: float, name: str) -> None:
+    """A point query's point (finite) and radius (finite, >= 0)."""
+    finite_point(where, x, y)
+    if not (math.isfinite(r) and r >= 0.0):
+        raise ValueError(f"{where}: expected a finite {name} >= 0, got {r}")

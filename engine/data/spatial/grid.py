@@ -7,6 +7,15 @@ The world rectangle ``[world_min, world_max)`` is cut into ``grid_w x grid_h`` s
 row lands in some cell. Cell ``(cx, cy)`` has id ``cy * grid_w + cx``; ``cells_of`` gives the id
 of any point with exactly the clamping of ``rebuild``.
 
+Non-finite rows
+---------------
+A row whose x or y is NaN or infinite is kept where it clamps (so ``sorted_rows``,
+``cell_count`` and ``row_cell`` still account for every row) but is inert: no query returns it
+(its distance to anything is NaN or inf, which fails ``< r * r``), no neighbour pass pairs it,
+and ``Neighbours.separation`` gives it a zero force and none to others. ``rebuild`` counts such
+rows in ``nonfinite_rows`` (one ``isfinite`` over the positions; per-row work only when one is
+found). The point queries refuse a non-finite point or radius with ``ValueError``.
+
 Internally each cell is split into ``sub`` (a power of two, normally 4) columns of *fine cells*.
 ``rebuild`` sorts rows by fine cell (row-major), so rows of one cell are contiguous in
 ``sorted_rows`` (ordered inside the cell by fine column, then row index), and ``cell_start`` /
@@ -79,6 +88,8 @@ class SpatialHash:
     * ``row_cell`` - cell id (int64) of each row, ``count`` long.
     * ``truncated`` / ``dropped`` - queries whose output buffer was too small, and results
       those calls could not write (cumulative counters).
+    * ``nonfinite_rows`` - rows of the last rebuild with a NaN or infinite coordinate (kept,
+      never paired or returned; see the module docstring).
 
     Pairs and push-apart forces between rows come from a ``Neighbours`` over this hash.
 
@@ -148,6 +159,7 @@ class SpatialHash:
         # Rebuilds so far, in a cell (a plain int past 256 keeps a heap int alive): lets a
         # Neighbours tell whether its orderings are from the last rebuild.
         self._builds = np.zeros((), np.int64)
+        self._nonfinite = np.zeros((), np.int64)  # in a cell for the same reason
 
         # Per-row and per-sorted-position buffers. _f64, _fx and _frow are scratch of rebuild
         # and cells_of only; the others hold the last rebuild (Neighbours reads _sf, _pos_c).
@@ -162,6 +174,8 @@ class SpatialHash:
         self._sf = np.zeros(capacity, np.int64)  # fine cell of each sorted position
         self._rev = np.zeros(capacity, np.int64)
         self._pos_c = np.zeros(capacity, np.complex64)  # (x, y) in sorted order
+        self._fin2 = np.zeros((capacity, 2), bool)  # isfinite of each coordinate
+        self._fin = np.zeros(capacity, bool)
 
         # Per-fine-cell and per-cell buffers (Neighbours reads _fcount and _fstart).
         self._fend = np.zeros(nf, np.int64)
@@ -216,11 +230,21 @@ class SpatialHash:
         """Cell id of each row (read-only view, ``count`` long)."""
         return self._row_cell_ro[: self.count]
 
+    @property
+    def nonfinite_rows(self) -> int:
+        """Rows of the last rebuild with a NaN or infinite x or y."""
+        return int(self._nonfinite.item())
+
     # ------------------------------------------------------------------ cell index
 
     def cell_of(self, x: float, y: float) -> int:
         """Cell id of one point, clamped to the grid like ``rebuild`` does (for tests and tools;
-        per-tick code uses ``cells_of``)."""
+        per-tick code uses ``cells_of``).
+
+        Raises:
+            ValueError: x or y not finite.
+        """
+        checks.finite_point("cell_of", x, y)
         return self._cy_of(y) * self.grid_w + self._cx_of(x)
 
     def cells_of(self, x: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
@@ -277,6 +301,9 @@ class SpatialHash:
         two, and timsort's C merge buffer (malloc'ed and freed inside ``ndarray.sort``, not a
         Python object; see the module docstring).
 
+        Rows with a NaN or infinite coordinate are counted in ``nonfinite_rows`` and made inert
+        (module docstring); the rebuild itself does not fail on them.
+
         Raises:
             TypeError: pos is not a float32 numpy array.
             ValueError: pos is not C-contiguous with shape (n, 2), or n > capacity.
@@ -284,6 +311,7 @@ class SpatialHash:
         n = checks.positions(pos, self.capacity)
         n_prev = self.count
         np.add(self._builds, self._one_i, out=self._builds)
+        self._nonfinite.fill(0)
         if n == 0:
             self.count = 0
             self._fstart.fill(0)
@@ -342,6 +370,17 @@ class SpatialHash:
         # Sorted positions snapshot (the queries and passes read these, not pos): one gather of
         # (x, y) pairs viewed as complex64.
         pos.view(np.complex64).reshape(n).take(sorted_rows, out=self._pos_c[:n], mode="clip")
+        self._count_nonfinite(pos, n)
+
+    def _count_nonfinite(self, pos: np.ndarray, n: int) -> None:
+        """``nonfinite_rows`` of ``pos[:n]``: one isfinite and a count on the clean path."""
+        fin2 = self._fin2[:n]
+        np.isfinite(pos, out=fin2)
+        if np.count_nonzero(fin2) == 2 * n:
+            return
+        fin = self._fin[:n]
+        np.logical_and(fin2[:, 0], fin2[:, 1], out=fin)
+        self._nonfinite.fill(n - np.count_nonzero(fin))
 
     # ------------------------------------------------------------------ point queries
 
@@ -408,12 +447,12 @@ class SpatialHash:
 
         Raises:
             TypeError: out is not an int32/int64 numpy array.
-            ValueError: out not 1-D or not writeable, or r negative or NaN.
+            ValueError: out not 1-D or not writeable, x or y not finite, or r not a finite
+                number >= 0.
         """
         checks.index_out(out, "out")
-        if not r >= 0.0:
-            raise ValueError(f"r must be >= 0, got {r}")
-        if self.count == 0 or not (x == x and y == y):
+        checks.query_args("query_radius", x, y, r, "r")
+        if self.count == 0:
             return 0
         self._set_query(x, y, r)
         k = self._gather_candidates(x, y, r)
@@ -438,11 +477,10 @@ class SpatialHash:
         Allocation contract: allocates no array data (Python numbers and views, freed at once).
 
         Raises:
-            ValueError: max_r negative or NaN.
+            ValueError: x or y not finite, or max_r not a finite number >= 0.
         """
-        if not max_r >= 0.0:
-            raise ValueError(f"max_r must be >= 0, got {max_r}")
-        if self.count == 0 or not (x == x and y == y):
+        checks.query_args("nearest", x, y, max_r, "max_r")
+        if self.count == 0:
             return -1
         self._set_query(x, y, max_r)
         k = self._gather_candidates(x, y, max_r)

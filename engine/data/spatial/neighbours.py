@@ -18,7 +18,8 @@ left, usually two thirds capped already, so it goes straight to a compacted leve
 columns are cut from the records only if its full order is scanned.
 
 Of the grid (same package, not public) it reads, beyond what bands.py lists, ``_ar`` (an
-arange) and ``_sorted_rows`` (to return forces in row order).
+arange), ``_sorted_rows`` (to return forces in row order) and ``_nonfinite`` (non-finite rows in
+the last rebuild: the passes then run with NaN/inf warnings off).
 
 Allocation contract: both passes allocate no array data after warm-up (the techniques of
 grid.py: ``out=`` into the scratch made here, ``take(mode='clip')``, fancy assignment, 0-d
@@ -91,6 +92,7 @@ class Neighbours:
         self._tmp = np.zeros(capacity, np.float32)
         self._w = np.zeros(capacity, np.float32)
         self._maskf = np.zeros(capacity, np.float32)
+        self._rej = np.zeros(capacity, bool)
         self._acc = np.zeros(capacity, bool)
         self._b1 = np.zeros(capacity, bool)
         self._over = np.zeros(capacity, bool)
@@ -105,6 +107,7 @@ class Neighbours:
         self._rr = np.array(0.0, np.float32)
         self._eps = np.array(1e-12, np.float32)
         self._one_f = np.array(1.0, np.float32)
+        self._zero_f = np.array(0.0, np.float32)
         self._dshift = np.array(0, np.int64)
         self._capv: dict[int, np.ndarray] = {
             1: np.array(0, np.int8), 2: np.array(0, np.int16), 4: np.array(0, np.int32)}
@@ -112,6 +115,7 @@ class Neighbours:
         self._sink = ""
         self._grid_offset = 0
         self._cap_size = 0
+        self._nonfinite = False  # the last rebuild had non-finite rows (see _accumulate_force)
         self._out_i: np.ndarray | None = None
         self._out_j: np.ndarray | None = None
         self._written = 0
@@ -137,7 +141,7 @@ class Neighbours:
         ``max_per_entity`` pairs; when the cap binds, which pairs win depends on the scan order
         (roughly nearest in x first). When the buffers are too short the first ``len(out_i)``
         pairs are kept, ``truncated`` grows by one and ``dropped`` by the rest (the cap still
-        counts the dropped pairs).
+        counts the dropped pairs). A row with a non-finite coordinate is in no pair.
 
         Allocation contract: allocates no array data after warm-up.
 
@@ -156,7 +160,7 @@ class Neighbours:
         self._out_i = out_i
         self._out_j = out_j
         try:
-            self._run_pass(radius, m, cap)
+            self._run_pass_of(radius, m, cap)
         finally:
             self._out_i = None
             self._out_j = None
@@ -172,7 +176,8 @@ class Neighbours:
         ``neighbour_pairs`` returns with the same arguments), row i gets
         ``(p_i - p_j) * (radius / |p_i - p_j| - 1)``: away from j, as long as the overlap
         ``radius - |p_i - p_j|`` (0 for coincident rows). Forces are equal and opposite.
-        Uses the positions of the last rebuild.
+        Uses the positions of the last rebuild. A row with a non-finite coordinate is in no
+        pair: its force is 0 and it adds nothing to the others'.
 
         Allocation contract: allocates no array data after warm-up.
 
@@ -188,7 +193,7 @@ class Neighbours:
             out_force[:n] = 0.0
             return
         self._sink = "force"
-        self._run_pass(radius, m, cap)
+        self._run_pass_of(radius, m, cap)
         # Each grid's forces as (x, y) pairs, gathered into public order and summed.
         total = self._force_pub[:n]
         tmp = self._force_tmp[:n]
@@ -207,6 +212,16 @@ class Neighbours:
         return max(1, math.ceil(radius * g.sub / g.cell_size)), c
 
     # ------------------------------------------------------------------ the scan
+
+    def _run_pass_of(self, radius: float, m: int, cap: int) -> None:
+        """``_run_pass``; with non-finite rows in the rebuild, in their (masked, quiet) mode."""
+        self._nonfinite = bool(self._grid._nonfinite)
+        if not self._nonfinite:
+            self._run_pass(radius, m, cap)
+            return
+        # NaN and inf differences of the inert rows are expected: no warning per tick.
+        with np.errstate(invalid="ignore", over="ignore"):
+            self._run_pass(radius, m, cap)
 
     def _run_pass(self, radius: float, m: int, cap: int) -> None:
         """Scan grid C, then grid B, feeding accepted pairs to ``self._sink``."""
@@ -423,18 +438,29 @@ class Neighbours:
         k = n - d
         d2 = self._d2[:k]
         w = self._w[:k]
-        mf = self._maskf[:k]
         dx = self._dx[:k]
         dy = self._dy[:k]
-        # w = (r / dist - 1) on accepted pairs, 0 elsewhere; eps keeps coincident pairs at 0.
+        # (r / dist - 1) * (dx, dy) on accepted pairs, 0 elsewhere; eps keeps coincident
+        # pairs at 0.
         np.add(d2, self._eps, out=d2)
         np.sqrt(d2, out=d2)
         np.divide(self._rr, d2, out=w)
         np.subtract(w, self._one_f, out=w)
-        np.copyto(mf, acc)
-        np.multiply(w, mf, out=w)
-        np.multiply(dx, w, out=dx)
-        np.multiply(dy, w, out=dy)
+        if self._nonfinite:
+            # A pair with a non-finite row has dx or w NaN or inf, and NaN * 0 is NaN: set the
+            # rejected pairs to 0 (a masked copy, slower than the 0/1 product of the clean path).
+            np.multiply(dx, w, out=dx)
+            np.multiply(dy, w, out=dy)
+            rej = self._rej[:k]
+            np.logical_not(acc, out=rej)
+            np.copyto(dx, self._zero_f, where=rej)
+            np.copyto(dy, self._zero_f, where=rej)
+        else:
+            mf = self._maskf[:k]
+            np.copyto(mf, acc)
+            np.multiply(w, mf, out=w)
+            np.multiply(dx, w, out=dx)
+            np.multiply(dy, w, out=dy)
         fxl = lv.fx[:k]
         fxh = lv.fx[d:n]
         fyl = lv.fy[:k]
