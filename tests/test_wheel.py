@@ -123,6 +123,7 @@ def test_wheel_carries_data_license_and_entry_points(dist):
                                                   "first_sprite", "headless_screenshot")} <= names
     assert not any(n.startswith(("tests/", "tools/", "demos/")) for n in names)
     assert "hordekit-stress = engine.acceptance.cli:main" in entry_points
+    assert "hordekit-examples = engine.examples.__main__:main" in entry_points
     assert "License-Expression: MIT" in metadata
     assert "Name: hordekit" in metadata
 
@@ -175,6 +176,8 @@ def test_python_m_engine_reports_the_installed_copy_and_a_renderer(installed):
     python, bindir, work, env = installed
     out = _run([str(python), "-m", "engine"], cwd=work, env=env).stdout
     assert _run([str(bindir / "hordekit-info")], cwd=work, env=env).stdout == out
+    gallery = _run([str(bindir / "hordekit-examples")], cwd=work, env=env).stdout
+    assert "python -m engine.examples.first_sprite" in gallery, gallery
     lines = out.splitlines()
     assert lines[0].startswith("hordekit 0.1.0, import package 'engine' from "), out
     assert lines[0].endswith("(installed)"), out
