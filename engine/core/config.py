@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from engine.core.options import parse_size
 from engine.core.target import TargetConfig
 
 __all__ = ["AppConfig", "EXIT_REASONS", "BENCHMARK_FRAME_NS"]
@@ -57,20 +58,11 @@ class AppConfig:
         """``"1280x720"`` -> ``(1280, 720)``: the ``--size`` of a command line.
 
         Raises:
-            ValueError: not two positive integers joined by ``x`` (the message says what was
-                expected and what was given).
+            ValueError: not two positive integers joined by ``x``, or a side above
+                ``engine.core.options.MAX_SIDE`` (the message says what was expected and what
+                was given).
         """
-        parts = text.lower().split("x") if isinstance(text, str) else []
-        try:
-            if len(parts) != 2:
-                raise ValueError
-            w, h = int(parts[0]), int(parts[1])
-        except ValueError:
-            w = h = 0
-        if w <= 0 or h <= 0:
-            raise ValueError(f"size must be WIDTHxHEIGHT in pixels, e.g. 1280x720, "
-                             f"got {text!r}")
-        return w, h
+        return parse_size(text)
 
     def target_config(self) -> TargetConfig:
         """The part of this configuration the render target reads."""
