@@ -34,7 +34,8 @@ import numpy as np
 
 from . import checks
 from .bands import BandGrid, Bands, Level
-from .grid import SpatialHash, compact_into
+from .grid import SpatialHash
+from .queries import compact_into
 
 __all__ = ["Neighbours"]
 
