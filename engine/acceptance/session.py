@@ -9,8 +9,6 @@ and your own systems; see ``engine.acceptance.cli.run_acceptance``.
 
 from __future__ import annotations
 
-import gc
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,6 +18,16 @@ import numpy as np
 
 from .actions import UserActions
 from .outputs import criteria_for, measurements
+from .readings import (
+    M_END,
+    M_START,
+    int_objects,
+    profiler_measurements,
+    read_collections,
+    read_marks,
+    recorder_capacity,
+    snapshot,
+)
 from .recorder import (
     C_BLOCKS,
     C_CPU,
@@ -44,11 +52,9 @@ from .run import (
     PHASES,
     RAMP,
     RAMP_DONE,
-    SETTLE_S,
     Level,
     LevelSearch,
     PhaseMachine,
-    Snapshot,
 )
 from .stress_world import stress_config
 
@@ -66,8 +72,6 @@ STEP_HZ = 30.0
 FRAME_BUDGET_MS = 16.0
 PROGRESS_NS = 10_000_000_000
 """Wall-clock interval of the progress line during the hold."""
-_M_START, _M_END = 0, 3
-"""Offsets in ``AcceptanceRun.marks``: blocks, gen0 count, young tracked objects."""
 _HOLD_MIN, _HOLD_MAX, _END_MIN = range(3)
 """Cells of ``AcceptanceRun.census``."""
 
@@ -169,7 +173,8 @@ class AcceptanceRun:
         app.shutdown_hooks.insert(0, self._on_shutdown)
         self.tier_names = [t.name for t in self.world.config.tiers]
         self.pool_names = [str(p.name) for p in self.pools]
-        self.recorder = Recorder(self._capacity(), len(self.tier_names), len(self.pool_names))
+        self.recorder = Recorder(recorder_capacity(args), len(self.tier_names),
+                                 len(self.pool_names))
         info = app.ctx.info
         self.gl_renderer = str(info.get("GL_RENDERER", "unknown"))
         self.gl_version = str(info.get("GL_VERSION", "unknown"))
@@ -181,36 +186,14 @@ class AcceptanceRun:
         self.cal_ns = np.zeros(self.recorder.capacity // CAL_EVERY + 2, dtype=np.int64)
         # Counters of the hold in int64 cells, not Python ints: the calibration count passes
         # 256 in a long hold, and the census values alias the store's live count (see
-        # ``_snapshot``); either would be a block of growth the hold's reading counts.
+        # ``readings.snapshot``); either would be a block of growth the hold's reading counts.
         self.cal_n = np.zeros(1, dtype=np.int64)
         self._cal_countdown = CAL_EVERY
         self.census = np.zeros(3, dtype=np.int64)
         """Hold: fewest and most live enemies in a tick, fewest at a frame end."""
-        self.int_census = IntCensus(self._int_objects())
+        self.int_census = IntCensus(int_objects(self.world, self.extra_systems))
         self.args.report.parent.mkdir(parents=True, exist_ok=True)
         self._start_level(first_target, args.duration if args.mode == "hold" else args.window)
-
-    def _capacity(self) -> int:
-        args = self.args
-        if args.mode == "hold":
-            total_s = args.warmup + args.ramp_timeout + SETTLE_S + args.duration + 2.0
-        else:
-            levels = args.limit // args.step + 8
-            total_s = levels * (args.window + SETTLE_S + 10.0)
-        fps = 60.0 if args.benchmark else 240.0
-        return int(min(total_s * fps, 200_000)) + 1024
-
-    def _int_objects(self) -> list[tuple[str, Any]]:
-        """What the small-int census watches: the world's stats, player, pools, rings, systems
-        (the run's extra ones too) and boss slots."""
-        w = self.world
-        objs: list[tuple[str, Any]] = [("stats", w.stats), ("player", w.player)]
-        objs += [(f"pool {p.name}", p) for p in w.pools()]
-        objs += [(f"ring {r.name}", r) for r in w.rings()]
-        objs += [(f"system {name}", fn) for name, fn in w.systems()]
-        objs += [(f"system {name}", fn) for name, fn in self.extra_systems]
-        objs += [(f"boss slot {i}", b) for i, b in enumerate(w.bosses.slots)]
-        return objs
 
     # ------------------------------------------------------------------ levels
     def _start_level(self, target: int, window_s: float) -> None:
@@ -231,43 +214,6 @@ class AcceptanceRun:
         mask = np.zeros(store.count, dtype=bool)
         mask[store.count - n:] = True
         store.kill_rows(mask)
-
-    def _snapshot(self) -> Snapshot:
-        """The counters now, copied into an array (see ``Snapshot``)."""
-        pools = self.pools
-        counts = np.zeros(4 * len(pools) + 4, dtype=np.int64)
-        for k, p in enumerate(pools):
-            counts[4 * k] = p.acquires
-            counts[4 * k + 1] = p.reuses
-            counts[4 * k + 2] = p.refusals
-            counts[4 * k + 3] = p.growths
-        counts[-4] = self.app.frame
-        counts[-3] = self.app.scheduler.sim_time_ns
-        counts[-2] = time.perf_counter_ns()
-        counts[-1] = self.profiler.meter.rss.read()
-        overflows = 0
-        for r in self.world.rings():
-            overflows += int(r.overflows)
-        refusals = int(counts[2:4 * len(pools):4].sum())
-        return Snapshot(counts=counts, ring_overflows=overflows, refusals=refusals)
-
-    def _read_marks(self, base: int, marks: np.ndarray | None = None) -> None:
-        """Young tracked objects, gen0 count and allocated blocks into ``marks[base:base+3]``.
-
-        The readings go into a preallocated int64 array: the int each call returns is freed
-        at once, so no reading outlives itself. After ``gc.freeze()``, ``gc.get_objects()``
-        lists only the young generations: cheap, and exact.
-        """
-        if marks is None:
-            marks = self.marks
-        if base == _M_START:  # the snapshot's own objects exist before these readings
-            marks[base + 2] = len(gc.get_objects())
-            marks[base + 1] = gc.get_count()[0]
-            marks[base] = sys.getallocatedblocks()
-        else:  # and after them
-            marks[base] = sys.getallocatedblocks()
-            marks[base + 1] = gc.get_count()[0]
-            marks[base + 2] = len(gc.get_objects())
 
     # ------------------------------------------------------------------ hooks
     def _census(self, dt: float) -> None:
@@ -385,7 +331,7 @@ class AcceptanceRun:
         self._next_progress_ns = time.perf_counter_ns() + PROGRESS_NS
         self.say(f"hold phase: {level.target} enemies for {level.window_s:g} s simulated, "
                  f"from {self.app.scheduler.sim_time_ns * 1e-9:.1f} s")
-        level.hold_start = self._snapshot()
+        level.hold_start = snapshot(self.pools, self.app, self.profiler, self.world)
         self.actions.prepare(self.app.target)  # before the readings
         if getattr(self.args, "trace", None) is not None and self.profiler.trace is None:
             # The hold's frames (the first level's, for --ramp/--max), made before the readings.
@@ -395,25 +341,16 @@ class AcceptanceRun:
         # Last before the readings: the meter's since-warm-up blocks and gen0 sums then count
         # from the same moment as the hold's (the dashboard shows the criterion's figure).
         self.profiler.mark_warmup_end()
-        self._read_marks(_M_START)
+        read_marks(self.marks, M_START)
 
     def _close_window(self, level: Level) -> None:
         """Read the end counters of the window and evaluate it (once)."""
-        self._read_marks(_M_END)
+        read_marks(self.marks, M_END)
         self.int_census.read(self.int_census.end)
         level.in_combat = self.profiler.in_combat
         self.profiler.set_combat(False)  # after the end readings
-        level.hold_end = self._snapshot()
-        meter = self.profiler.meter
-        level.gc_by_gen = [int(c) for c in meter.gc_log.counts_since_mark]
-        level.gc_collections = sum(level.gc_by_gen)
-        # gc.get_count()[0] is reset by a collection; with collections in the window the
-        # meter's collection-aware sum is the figure.
-        level.gen0_growth = (int(self.marks[_M_END + 1] - self.marks[_M_START + 1])
-                             if level.gc_collections == 0 else int(meter.gen0_since_warmup))
-        level.spikes = self.profiler.spikes.counts(since_mark=True)
-        level.gc_spikes = int(level.spikes.get("gc_pause", 0)
-                              + level.spikes.get("gen2_in_combat", 0))
+        level.hold_end = snapshot(self.pools, self.app, self.profiler, self.world)
+        read_collections(level, self.marks, self.profiler)
         # After every reading (a snapshot may trigger a collection), before the evaluation
         # (whose imports would be growth too).
         self.sites_at_end = self.profiler.allocation_sites(10)
@@ -504,25 +441,13 @@ class AcceptanceRun:
         self._start_level(nxt, args.window)
 
     # ------------------------------------------------------------------ evaluation
-    def _profiler_measurements(self) -> dict[str, Any]:
-        """The numbers the profiler measured over the window (since its warm-up mark): the
-        largest per-tick temporaries with tracing, the leak trends flagged. The trends, the
-        blocks retained by system and the allocation sites go to the report's
-        ``extra.profiler`` (``Profiler.summary``)."""
-        p = self.profiler
-        m = p.meter
-        return {
-            "user_actions": int(self.actions.counts.sum()),
-            "temporaries_max_bytes": int(m.tick_transient_max[0]) if m.tracing else None,
-            "leak_flags_hold": sum(1 for t in p.leaks.trends if t.first_flag_s is not None),
-        }
-
     def _evaluate(self, level: Level) -> None:
         from engine.acceptance.criteria import evaluate, overall_passed
 
         crossings, level.crossed = self.int_census.crossings()
         level.measurements = measurements(self, level, crossings)
         crit = criteria_for(self.args.mode, self.pool_names, level.crossed, FRAME_BUDGET_MS)
-        level.measurements.update(self._profiler_measurements())
+        level.measurements.update(profiler_measurements(self.profiler,
+                                                        int(self.actions.counts.sum())))
         level.results = evaluate(crit, level.measurements)
         level.passed = overall_passed(level.results)

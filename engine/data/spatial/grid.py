@@ -50,6 +50,7 @@ import math
 import numpy as np
 
 from . import checks
+from .queries import PointQueries
 
 __all__ = ["SpatialHash"]
 
@@ -58,25 +59,7 @@ _MAX_FINE_CELLS = 1 << 21
 _MAX_SUB = 4
 
 
-def compact_into(mask: np.ndarray, values: np.ndarray, ci: np.ndarray, cj: np.ndarray,
-                 stage: np.ndarray) -> int:
-    """Write ``values[mask]`` to ``stage[1:]`` in order; return how many.
-
-    Slot compaction: the running count of the mask, times the mask, is each kept item's
-    destination (1-based) and 0 for the others, so ``stage[0]`` is the dump slot. ``ci`` and
-    ``cj`` are int64 scratch views of ``len(mask)``; allocates no array data.
-    """
-    k = mask.shape[0]
-    np.copyto(ci, mask)
-    np.add.accumulate(ci, out=cj)
-    total: int = cj.item(k - 1)
-    if total:
-        np.multiply(ci, cj, out=ci)
-        stage[ci] = values
-    return total
-
-
-class SpatialHash:
+class SpatialHash(PointQueries):
     """Uniform grid over fixed world bounds; rebuilt each tick; queries into caller buffers.
 
     Public read-only state after ``rebuild`` (arrays are read-only views; the ``[:count]``
@@ -91,6 +74,7 @@ class SpatialHash:
     * ``nonfinite_rows`` - rows of the last rebuild with a NaN or infinite coordinate (kept,
       never paired or returned; see the module docstring).
 
+    The point queries (``cell_of``, ``query_radius``, ``nearest``) are ``queries.PointQueries``.
     Pairs and push-apart forces between rows come from a ``Neighbours`` over this hash.
 
     Args:
@@ -193,20 +177,7 @@ class SpatialHash:
         self._row_cell_ro = self._row_cell.view()
         self._row_cell_ro.flags.writeable = False
 
-        # Point-query scratch.
-        self._cand_pos = np.zeros(capacity, np.complex64)
-        self._cand_rows = np.zeros(capacity, np.int64)
-        self._dx = np.zeros(capacity, np.float32)
-        self._dy = np.zeros(capacity, np.float32)
-        self._d2 = np.zeros(capacity, np.float32)
-        self._acc = np.zeros(capacity, bool)
-        self._ci = np.zeros(capacity, np.int64)
-        self._cj = np.zeros(capacity, np.int64)
-        self._stage = np.zeros(capacity + 1, np.int64)  # slot 0 is the dump slot
-        self._r2 = np.array(0.0, np.float32)
-        self._qx = np.array(0.0, np.float32)
-        self._qy = np.array(0.0, np.float32)
-        self._inf32 = np.array(np.inf, np.float32)
+        self._init_query_scratch(capacity)
 
     # ------------------------------------------------------------------ public views
 
@@ -236,16 +207,6 @@ class SpatialHash:
         return int(self._nonfinite.item())
 
     # ------------------------------------------------------------------ cell index
-
-    def cell_of(self, x: float, y: float) -> int:
-        """Cell id of one point, clamped to the grid like ``rebuild`` does (for tests and tools;
-        per-tick code uses ``cells_of``).
-
-        Raises:
-            ValueError: x or y not finite.
-        """
-        checks.finite_point("cell_of", x, y)
-        return self._cy_of(y) * self.grid_w + self._cx_of(x)
 
     def cells_of(self, x: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
         """Write the cell id of each point ``(x[i], y[i])`` into ``out[i]``.
@@ -381,119 +342,3 @@ class SpatialHash:
         fin = self._fin[:n]
         np.logical_and(fin2[:, 0], fin2[:, 1], out=fin)
         self._nonfinite.fill(n - np.count_nonzero(fin))
-
-    # ------------------------------------------------------------------ point queries
-
-    # One point's cell along each axis: the float64 arithmetic and clamps of _axis_index, so
-    # that the queries visit exactly the cells rebuild put the rows in.
-    def _cx_of(self, x: float) -> int:
-        v = (x - self.world_min[0]) * self._inv_fine_f
-        if not v > 0.0:  # also NaN
-            return 0
-        if v >= self._fgw - 1:  # also inf
-            return self.grid_w - 1
-        return int(v) >> self._sub_shift
-
-    def _cy_of(self, y: float) -> int:
-        v = (y - self.world_min[1]) * self._inv_cell_f
-        if not v > 0.0:
-            return 0
-        if v >= self.grid_h - 1:
-            return self.grid_h - 1
-        return int(v)
-
-    def _set_query(self, x: float, y: float, r: float) -> None:
-        self._qx.fill(x)
-        self._qy.fill(y)
-        self._r2.fill(np.float32(r) * np.float32(r))
-
-    def _gather_candidates(self, x: float, y: float, r: float) -> int:
-        """Copy the rows of the cells within r of (x, y) (one slice per cell row) and their
-        positions into scratch; leave their float32 squared distances in ``self._d2``."""
-        cx0, cx1 = self._cx_of(x - r), self._cx_of(x + r)
-        cy0, cy1 = self._cy_of(y - r), self._cy_of(y + r)
-        sub = self.sub
-        gw = self.grid_w
-        fstart = self._fstart
-        k = 0
-        for cy in range(cy0, cy1 + 1):
-            lo = fstart.item((cy * gw + cx0) * sub)
-            hi = fstart.item((cy * gw + cx1 + 1) * sub)
-            if hi > lo:
-                np.copyto(self._cand_pos[k : k + hi - lo], self._pos_c[lo:hi])
-                np.copyto(self._cand_rows[k : k + hi - lo], self._sorted_rows[lo:hi])
-                k += hi - lo
-        if k:
-            cand = self._cand_pos[:k]
-            dx = self._dx[:k]
-            dy = self._dy[:k]
-            d2 = self._d2[:k]
-            np.subtract(cand.real, self._qx, out=dx)
-            np.subtract(cand.imag, self._qy, out=dy)
-            np.multiply(dx, dx, out=d2)
-            np.multiply(dy, dy, out=dy)
-            np.add(d2, dy, out=d2)
-        return k
-
-    def query_radius(self, x: float, y: float, r: float, out: np.ndarray) -> int:
-        """Write the rows closer than ``r`` to ``(x, y)`` into ``out``; return how many.
-
-        The test is float32 ``dx*dx + dy*dy < r*r`` on the positions of the last rebuild. Rows
-        come in cell order. When ``out`` is too short, the first ``len(out)`` are written,
-        ``truncated`` grows by one and ``dropped`` by the rest.
-
-        Allocation contract: allocates no array data (a few Python numbers and views, freed at
-        once).
-
-        Raises:
-            TypeError: out is not an int32/int64 numpy array.
-            ValueError: out not 1-D or not writeable, x or y not finite, or r not a finite
-                number >= 0.
-        """
-        checks.index_out(out, "out")
-        checks.query_args("query_radius", x, y, r, "r")
-        if self.count == 0:
-            return 0
-        self._set_query(x, y, r)
-        k = self._gather_candidates(x, y, r)
-        if k == 0:
-            return 0
-        acc = self._acc[:k]
-        np.less(self._d2[:k], self._r2, out=acc)
-        found = compact_into(acc, self._cand_rows[:k], self._ci[:k], self._cj[:k], self._stage)
-        written = found if found <= out.shape[0] else out.shape[0]
-        if written:
-            np.copyto(out[:written], self._stage[1 : written + 1], casting="same_kind")
-        if written < found:
-            self.truncated += 1
-            self.dropped += found - written
-        return written
-
-    def nearest(self, x: float, y: float, max_r: float) -> int:
-        """The row closest to ``(x, y)`` and closer than ``max_r``, or -1 if there is none.
-
-        Ties (equal float32 squared distance) go to the lowest row index.
-
-        Allocation contract: allocates no array data (Python numbers and views, freed at once).
-
-        Raises:
-            ValueError: x or y not finite, or max_r not a finite number >= 0.
-        """
-        checks.query_args("nearest", x, y, max_r, "max_r")
-        if self.count == 0:
-            return -1
-        self._set_query(x, y, max_r)
-        k = self._gather_candidates(x, y, max_r)
-        if k == 0:
-            return -1
-        d2 = self._d2[:k]
-        np.fmin(d2, self._inf32, out=d2)  # NaN (a NaN position) -> inf
-        i = int(d2.argmin())
-        if not d2.item(i) < self._r2.item():
-            return -1
-        eq = self._acc[:k]
-        np.equal(d2, d2[i], out=eq)
-        rows = self._ci[:k]
-        rows.fill(self.capacity)
-        np.copyto(rows, self._cand_rows[:k], where=eq)
-        return rows.item(int(rows.argmin()))

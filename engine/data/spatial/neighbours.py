@@ -6,16 +6,8 @@ largest window, the pairs ``(q, q + d)`` of an ordering are tested with whole-ar
 on contiguous views, and forces are accumulated with contiguous adds (no pair list, no
 scatter-add).
 
-The cap. A pair is accepted while both its rows are below the cap, and counts for both. A row at
-``cap - 1`` accepted in the same shift as left partner of ``(q, q+d)`` and right partner of
-``(q-d, q)`` drops the second pair, so the cap holds exactly. Once half the rows of the ordering
-have reached the cap (checked every other shift), the rest of the scan moves to the subsequence
-of rows still below it (a *compacted level*, at most two deep): order is kept, so the shift scan
-goes on over fewer rows and shorter windows, masking the pairs a parent level had already
-tested. In a crowd of ~20 neighbours per row and a cap of 8 this halves the pass; without a cap
-(or one no row reaches) every shift runs over every row. Grid B starts from the counts grid C
-left, usually two thirds capped already, so it goes straight to a compacted level: its full-size
-columns are cut from the records only if its full order is scanned.
+The cap. A pair is accepted while both its rows are below the cap, and counts for both; once
+most rows have reached it, the scan moves to the subsequence still below it (compaction.py).
 
 Of the grid (same package, not public) it reads, beyond what bands.py lists, ``_ar`` (an
 arange), ``_sorted_rows`` (to return forces in row order) and ``_nonfinite`` (non-finite rows in
@@ -34,14 +26,14 @@ import numpy as np
 
 from . import checks
 from .bands import BandGrid, Bands, Level
-from .grid import SpatialHash, compact_into
+from .compaction import _MAX_DEPTH, CompactedLevels
+from .grid import SpatialHash
+from .queries import compact_into
 
 __all__ = ["Neighbours"]
 
-_MAX_DEPTH = 3  # full order + up to two compacted subsequences
 
-
-class Neighbours:
+class Neighbours(CompactedLevels):
     """Pairs and push-apart forces between the rows of a ``SpatialHash``'s last rebuild.
 
     Make one per hash (its buffers are sized for the hash's capacity, about 0.5 KB a row) and
@@ -252,13 +244,6 @@ class Neighbours:
                 lv.fy[:n].fill(0)
             self._scan(g, lv, dmax)
 
-    def _carry_counts(self, cnt_c: np.ndarray, size: int) -> np.ndarray:
-        """Counts of grid C's slots in public order (a view of a scratch buffer)."""
-        n = cnt_c.shape[0]
-        out = self._levels[0].cnt[size][:n]  # level 1 is free between the two grids
-        cnt_c.take(self._grids[0].pos[:n], out=out, mode="clip")
-        return out
-
     def _scan(self, g: BandGrid, lv: Level, dmax: int) -> None:
         """Shifts d = 1..dmax over level lv; hands over to a compacted level when few slots
         remain below the cap (every pair not yet tested then lies in that subsequence)."""
@@ -293,72 +278,6 @@ class Neighbours:
             else:
                 self._emit_pairs(lv, d, acc)
             d += 1
-
-    def _compact_level(self, g: BandGrid, lv: Level, child: Level, keep: np.ndarray,
-                       done: int) -> int:
-        """Fill ``child`` with lv's slots where ``keep``; return the child's largest window."""
-        n = lv.n
-        size = self._cap_size
-        ci = self._ci[:n]
-        cj = self._cj[:n]
-        np.copyto(ci, keep)
-        np.add.accumulate(ci, out=cj)
-        m = cj.item(n - 1)
-        np.multiply(ci, cj, out=ci)
-        self._stage[ci] = self._ar[:n]
-        sel = child.anc[-1][:m]
-        np.copyto(sel, self._stage[1 : m + 1])
-        for j in range(lv.depth):
-            lv.anc[j].take(sel, out=child.anc[j][:m], mode="clip")
-            child.done[j].fill(lv.done[j])
-        child.done[lv.depth].fill(done)
-        child.n = m
-        we = self._gap[:m]
-        if lv.depth == 0:
-            # From the records: level 0's columns may never have been cut.
-            rec = self._rec_tmp[:m]
-            g.rec_c.take(sel, out=rec, mode="clip")
-            recf = rec.view(np.float32).reshape(m, 4)
-            np.copyto(child.xs[:m], recf[:, 0])
-            np.copyto(child.ys[:m], recf[:, 1])
-            fc = self._fc_tmp[:m]
-            np.copyto(fc, recf.view(np.int32)[:, 2])
-            g.code_tab.take(fc, out=child.code[:m], mode="clip")
-            if self._sink == "pairs":
-                np.copyto(child.rows[:m], recf.view(np.int32)[:, 3])
-            g.win_end.take(fc, out=we, mode="clip")
-        else:
-            lv.xs.take(sel, out=child.xs[:m], mode="clip")
-            lv.ys.take(sel, out=child.ys[:m], mode="clip")
-            lv.code.take(sel, out=child.code[:m], mode="clip")
-            if self._sink == "pairs":
-                lv.rows.take(sel, out=child.rows[:m], mode="clip")
-            lv.wend.take(sel, out=we, mode="clip")
-        lv.cnt[size].take(sel, out=child.cnt[size][:m], mode="clip")
-        if self._sink == "force":
-            child.fx[:m].fill(0)
-            child.fy[:m].fill(0)
-        # Window end in the child's index: kept slots before the parent's window end.
-        np.subtract(we, self._one_i, out=we)
-        cj.take(we, out=child.wend[:m], mode="clip")
-        np.subtract(child.wend[:m], self._ar[1 : m + 1], out=we)
-        self.last_compactions += 1
-        return min(int(we.item(int(we.argmax()))), m - 1) if m > 1 else 0  # as above
-
-    def _write_back(self, child: Level, lv: Level) -> None:
-        """Return the child's counts and forces to the parent's slots."""
-        m = child.n
-        sel = child.anc[-1][:m]
-        size = self._cap_size
-        lv.cnt[size][sel] = child.cnt[size][:m]
-        if self._sink == "force":
-            tmp = self._tmp[:m]
-            lv.fx.take(sel, out=tmp, mode="clip")
-            np.add(tmp, child.fx[:m], out=tmp)
-            lv.fx[sel] = tmp
-            lv.fy.take(sel, out=tmp, mode="clip")
-            np.add(tmp, child.fy[:m], out=tmp)
-            lv.fy[sel] = tmp
 
     def _shift_mask(self, lv: Level, d: int) -> np.ndarray:
         """Accepted pairs ``(q, q + d)`` of level lv as a bool mask over q in [0, n - d).
@@ -421,15 +340,6 @@ class Neighbours:
             np.subtract(lo, dec, out=lo)
             np.subtract(hi, dec, out=hi)
         return acc
-
-    def _mask_as_counts(self, mask: np.ndarray, size: int) -> np.ndarray:
-        """``mask`` as 0/1 in the count dtype of ``size`` bytes: a view for int8, else a copy
-        into the matching scratch (which the next call reuses)."""
-        if size == 1:
-            return mask.view(np.int8)
-        out = self._cmask[size][:mask.shape[0]]
-        np.copyto(out, mask)
-        return out
 
     def _accumulate_force(self, lv: Level, d: int, acc: np.ndarray) -> None:
         if not acc.any():
