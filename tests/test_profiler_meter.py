@@ -727,3 +727,21 @@ def test_watch_world_reads_the_real_combat_world():
             p.watch_world(object())
     finally:
         p.close()
+
+
+def test_blocks_since_mark_follows_systems_added_after_the_last_sample():
+    """A system added between two samples (the dashboard reads before the frame end) must
+    not make the per-system arrays differ in length: the watch re-syncs, and a system that
+    keeps an object per step is named."""
+    from engine.profiler.watch import SchedulerWatch
+
+    sched = Scheduler()
+    sched.add("a", lambda dt: None)
+    watch = SchedulerWatch(sched, 16)
+    watch.sample()
+    kept: list[object] = []
+    sched.add("leaky", lambda dt: kept.append(object()))
+    assert watch.blocks_since_mark() == {}  # re-synced to the new layout, nothing yet
+    for _ in range(5):
+        sched.advance(sched.step_ns)
+    assert watch.blocks_since_mark().get("leaky", 0) >= 5, watch.blocks_since_mark()

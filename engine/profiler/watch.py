@@ -234,6 +234,11 @@ class SchedulerWatch:
     def blocks_since_mark(self) -> dict[str, int]:
         """Net allocated blocks inside each system since the mark, nonzero ones, largest
         first (allocates; for the dashboard and reports)."""
+        if self.scheduler.layout_version != self._layout:
+            # Systems were added or removed since the last sample (e.g. mid-frame, before the
+            # dashboard draws): re-sync first, or the arrays differ in length. The mark then
+            # restarts at the new layout.
+            self._sync_systems()
         d = self.scheduler.system_blocks_accum - self._blocks_mark
         order = np.argsort(-d, kind="stable")
         return {self.system_names[i]: int(d[i]) for i in order.tolist() if d[i]}
