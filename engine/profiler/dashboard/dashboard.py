@@ -61,6 +61,9 @@ class Dashboard:
         self.visible = visible
         self.help_line = "  ".join(f"{key_label(keys[p])} {p}" for p in PANELS if p in keys) \
             + f"  {key_label(toggle_all_key)} all"
+        # Wrapped in a narrow bar: a no-break space keeps each key with its panel's name.
+        self._help_wrapped = self.help_line.replace("  ", "\n").replace(" ", "\u00a0") \
+            .replace("\n", "  ")
         self.record_rects = False
         """When True, ``rects`` gets each drawn window's (x, y, w, h) (for tests)."""
         self.rects: dict[str, tuple[float, float, float, float]] = {}
@@ -342,7 +345,7 @@ class Dashboard:
             self._record_item("screenshot")
             first = False
         if self._bar_wrap:
-            imgui.text_wrapped(self.help_line)
+            imgui.text_wrapped(self._help_wrapped)
         else:
             if not first:
                 imgui.same_line()
