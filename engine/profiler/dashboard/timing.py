@@ -64,6 +64,7 @@ def frame(ctx: PanelContext) -> None:
     if s is not None and s.system_names:
         ring = s.systems
         y_max = 0.0
+        n = len(ring)
         for i, name in enumerate(s.system_names):
             if not name.startswith("profiler."):
                 view = ring.ordered_into(plots.column_buf(ring, i), i)
@@ -75,7 +76,6 @@ def frame(ctx: PanelContext) -> None:
             for i, name in enumerate(s.system_names):
                 if name.startswith("profiler."):
                     continue
-                view = ring.ordered_into(plots.column_buf(ring, i), i)
-                np.multiply(view, 1e-6, out=view)
+                view = plots.column_buf(ring, i)[:n]  # copied and scaled above
                 plots.values(name, view, float(m.frame), plots.dec_col_buf(ring, i))
             implot.end_plot()
