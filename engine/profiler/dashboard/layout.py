@@ -29,7 +29,7 @@ def columns(width: float, height: float, n: int, bar_h: float) -> tuple[int, int
     side = math.floor(width / 3.0) - 2.0 * MARGIN
     cw = max(side, min(MIN_W, width - 2.0 * MARGIN))
     if n <= 0:
-        return 0, 0, cw
+        return 0, 0, max(cw, 1.0)
     avail = height - bar_h - 2.0 * MARGIN
     rows = max(1, int((avail + MARGIN) // (MIN_H + MARGIN)))
     most_cols = max(1, int((width - MARGIN) // (MIN_W + MARGIN)))
@@ -39,7 +39,7 @@ def columns(width: float, height: float, n: int, bar_h: float) -> tuple[int, int
         rows = -(-n // cols)
     if cols * (cw + MARGIN) + MARGIN > width:
         cw = (width - MARGIN) / cols - MARGIN
-    return cols, rows, cw
+    return cols, rows, max(cw, 1.0)  # a minimised (0 x 0) display: no negative sizes
 
 
 def panel_rects(width: float, height: float, open_names: list[str], bar_h: float,
@@ -62,7 +62,7 @@ def panel_rects(width: float, height: float, open_names: list[str], bar_h: float
         y = top
         for nm in names:
             pref = PREFERRED_H.get(nm, math.inf)
-            h = pref if pref < share else rest
+            h = max(pref if pref < share else rest, 1.0)
             out[nm] = (x, y, cw, h)
             y += h + MARGIN
     return out
