@@ -35,6 +35,8 @@ each freed before the next is made), the small tuples and wrapper objects the im
 bindings return, and views of its plot buffers. ImGui's own C++ buffers are outside
 tracemalloc's view. Plot data never allocates: each ring is copied oldest-first into a float64
 buffer the dashboard allocated once for that ring. Hidden (F12), ``draw`` returns at once.
+The layout is computed again only in a frame after a panel opened or closed or the display
+was resized (a new set of window positions replaces the old one).
 tools/bench_profiler.py measures its CPU time.
 
 Modules: ``keys`` (panel names and keys; no imgui), ``layout`` (the windows' rects; no
