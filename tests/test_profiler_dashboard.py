@@ -128,20 +128,73 @@ def test_every_panel_draws_into_its_region(dash):
 
 def test_a_panel_key_hides_its_region_and_shows_it_again(dash):
     p, d, fbo = dash
-    d.open_all()
+    d.toggle("allocations")  # overview + allocations, stacked in the side column
     img = _frames(p, d, fbo)
     rect = d.rects["allocations"]
     assert _non_background(_region(img, rect)) > 0.95
 
     assert d.handle_key(DEFAULT_KEYS["allocations"])  # F3
+    d.rects.clear()
     img = _frames(p, d, fbo, 2)
+    assert "allocations" not in d.rects
     assert _non_background(_region(img, rect)) == 0.0
-    assert _non_background(_region(img, d.rects["gc"])) > 0.95  # the others stay
+    assert _non_background(_region(img, d.rects["overview"])) > 0.95  # the other stays
 
     d.handle_key(DEFAULT_KEYS["allocations"])
     img = _frames(p, d, fbo, 2)
+    assert d.rects["allocations"] == rect  # the same place again
     assert _non_background(_region(img, rect)) > 0.95
     assert not d.handle_key(glfw.KEY_A)  # not a dashboard key
+
+
+def _area(rects) -> float:
+    return sum(w * h for (_, _, w, h) in rects)
+
+
+def _overlaps(a, b) -> bool:
+    x, y, w, h = a
+    x2, y2, w2, h2 = b
+    return not (x + w <= x2 or x2 + w2 <= x or y + h <= y2 or y2 + h2 <= y)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (800, 450)])
+def test_default_view_covers_at_most_a_third_and_all_panels_tile(ctx, size):
+    """The default view (bar + overview) stays in a side column: its windows' rects cover at
+    most a third of the display, and its pixels too (what is not background). With every
+    panel open the windows tile the display without overlapping, inside it."""
+    w, h = size
+    p = Profiler()
+    _feed(p)
+    d = Dashboard(p, scheduler=None, screenshot=lambda: None)
+    fbo = ctx.simple_framebuffer((w, h))
+    d.target = fbo
+    d.display_size = (w, h)
+    d.record_rects = True
+    d.init_imgui()
+    try:
+        img = _frames(p, d, fbo)
+        assert set(d.rects) == {"bar", "overview", "screenshot"}
+        windows = [d.rects["bar"], d.rects["overview"]]
+        assert _area(windows) <= w * h / 3
+        assert _non_background(img) <= 1 / 3
+        for x, _, rw, _ in windows:  # the right third
+            assert x >= w * 2 / 3 - 1 and x + rw <= w
+
+        d.open_all()
+        d.rects.clear()
+        _frames(p, d, fbo)
+        names = ("bar",) + PANELS
+        assert all(n in d.rects for n in names)
+        for i, a in enumerate(names):
+            x, y, rw, rh = d.rects[a]
+            assert x >= 0 and y >= 0 and x + rw <= w and y + rh <= h, (a, d.rects[a])
+            for b in names[i + 1:]:
+                assert not _overlaps(d.rects[a], d.rects[b]), (a, b)
+    finally:
+        d.shutdown()
+        p.close()
+        ctx.detect_framebuffer(0).use()
+        fbo.release()
 
 
 def test_toggle_all_hides_everything_and_draws_no_frame(dash):

@@ -1,7 +1,9 @@
 """The live dashboard: ImGui windows with ImPlot plots of the profiler's rings.
 
 Panels, each toggled by its own key (GLFW codes; F12 toggles the whole dashboard), listed in
-the help bar at the top of the screen with the pause / step / screenshot buttons:
+the help bar with the pause / step / screenshot buttons. The windows sit in a column at the
+right edge (``layout``): the default view (bar + overview) covers at most a third of the
+display; more open panels stack there, then open columns to the left, never overlapping:
 
 =====  ============  ===========================================================================
 key    panel         shows
@@ -33,9 +35,12 @@ each freed before the next is made), the small tuples and wrapper objects the im
 bindings return, and views of its plot buffers. ImGui's own C++ buffers are outside
 tracemalloc's view. Plot data never allocates: each ring is copied oldest-first into a float64
 buffer the dashboard allocated once for that ring. Hidden (F12), ``draw`` returns at once.
+The layout is computed again only in a frame after a panel opened or closed or the display
+was resized (a new set of window positions replaces the old one).
 tools/bench_profiler.py measures its CPU time.
 
-Modules: ``keys`` (panel names and keys; no imgui), ``plots`` (the plot buffers and prebuilt
+Modules: ``keys`` (panel names and keys; no imgui), ``layout`` (the windows' rects; no
+imgui), ``plots`` (the plot buffers and prebuilt
 ImGui values every panel draws with), ``dashboard`` (the ``Dashboard``: keys, lifecycle, the
 frame, the help bar) and one module per panel group: ``timing`` (overview, frame), ``memory``
 (allocations, gc, memory), ``world`` (pools, combat, render). Importing this package imports

@@ -4,6 +4,7 @@ docstring for what each shows and the allocation contract of ``draw``)."""
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from typing import Any
 
 from imgui_bundle import imgui, implot
 
-from . import memory, timing, world
+from . import layout, memory, timing, world
 from .keys import DEFAULT_KEYS, KEY_TOGGLE_ALL, PANELS, TITLES, key_label
 from .plots import PanelContext
 
@@ -60,6 +61,9 @@ class Dashboard:
         self.visible = visible
         self.help_line = "  ".join(f"{key_label(keys[p])} {p}" for p in PANELS if p in keys) \
             + f"  {key_label(toggle_all_key)} all"
+        # Wrapped in a narrow bar: a no-break space keeps each key with its panel's name.
+        self._help_wrapped = self.help_line.replace("  ", "\n").replace(" ", "\u00a0") \
+            .replace("\n", "  ")
         self.record_rects = False
         """When True, ``rects`` gets each drawn window's (x, y, w, h) (for tests)."""
         self.rects: dict[str, tuple[float, float, float, float]] = {}
@@ -84,6 +88,12 @@ class Dashboard:
         self._style = self.context.style
         self._panel_titles = {p: f"{TITLES[p]} [{key_label(keys[p])}]###{p}" if p in keys
                               else f"{TITLES[p]}###{p}" for p in PANELS}
+        self._layout_dirty = True
+        self._laid_out_size = (0.0, 0.0)
+        self._placed: dict[str, tuple[Any, Any]] = {}
+        self._bar_pos: Any = None
+        self._bar_size: Any = None
+        self._bar_wrap = False
         self._panel_fns: tuple[Callable[[PanelContext], None], ...] = (
             timing.overview, timing.frame, memory.allocations, memory.gc, memory.memory,
             world.pools, world.combat, world.render)
@@ -118,6 +128,7 @@ class Dashboard:
             self.open[panel] = True
         else:
             self.open[panel] = not self.open[panel]
+        self._layout_dirty = True
 
     def toggle_all(self) -> None:
         """Show or hide the whole dashboard (hidden costs nothing per frame)."""
@@ -128,6 +139,7 @@ class Dashboard:
         self.visible = True
         for name in PANELS:
             self.open[name] = True
+        self._layout_dirty = True
 
     def bind_keys(self, input_: Any) -> None:
         """Bind the panel keys on an ``engine.core.Input`` (``bind(name, key, callback)``).
@@ -254,25 +266,52 @@ class Dashboard:
         io = imgui.get_io()
         w = io.display_size.x
         h = io.display_size.y
-        self._help_bar(w)
-        bar_h = 34.0
-        margin = 6.0
-        cols = 4
-        pw = (w - margin * (cols + 1)) / cols
-        ph = (h - bar_h - margin * 3) / 2
+        if w != self._laid_out_size[0] or h != self._laid_out_size[1]:
+            self._layout_dirty = True
+        if self._layout_dirty:
+            self._lay_out(w, h)
+        # Placed when the layout changes (a panel opened or closed, a resize); a window the
+        # user moves stays there until then.
+        cond = imgui.Cond_.always if self._layout_dirty else imgui.Cond_.first_use_ever
+        self._layout_dirty = False
+        self._help_bar(cond)
         for i, name in enumerate(PANELS):
             if not self.open[name]:
                 continue
-            x = margin + (i % cols) * (pw + margin)
-            y = bar_h + margin + (i // cols) * (ph + margin)
-            imgui.set_next_window_pos(imgui.ImVec2(x, y), imgui.Cond_.first_use_ever)
-            imgui.set_next_window_size(imgui.ImVec2(pw, ph), imgui.Cond_.first_use_ever)
+            pos, size = self._placed[name]
+            imgui.set_next_window_pos(pos, cond)
+            imgui.set_next_window_size(size, cond)
             _, still_open = imgui.begin(self._panel_titles[name], True, self._style.panel_flags)
             if still_open is False:
                 self.open[name] = False
+                self._layout_dirty = True
             self._record(name)
             self._panel_fns[i](self.context)
             imgui.end()
+
+    def _lay_out(self, w: float, h: float) -> None:
+        """The side-column layout (``layout``) for the open panels at this display size."""
+        names = [p for p in PANELS if self.open[p]]
+        one_row = 34.0
+        cols, rows, cw = layout.columns(w, h, len(names), one_row)
+        bar_w = max(cols, 1) * (cw + layout.MARGIN) - layout.MARGIN
+        text_w = imgui.calc_text_size(self.help_line).x
+        buttons_w = imgui.calc_text_size("Resume Step Screenshot").x + 60.0
+        if text_w + buttons_w + 24.0 <= bar_w:
+            bar_h = one_row
+            self._bar_wrap = False
+        else:  # buttons on the first line, the key list wrapped below
+            lines = math.ceil(text_w / max(bar_w - 24.0, 1.0))
+            bar_h = one_row + 17.0 * lines
+            self._bar_wrap = True
+        cols, rows, cw = layout.columns(w, h, len(names), bar_h)
+        bar_w = max(cols, 1) * (cw + layout.MARGIN) - layout.MARGIN
+        rects = layout.panel_rects(w, h, names, bar_h, cols, rows, cw)
+        self._placed = {n: (imgui.ImVec2(x, y), imgui.ImVec2(rw, rh))
+                        for n, (x, y, rw, rh) in rects.items()}
+        self._bar_pos = imgui.ImVec2(w - layout.MARGIN - bar_w, layout.MARGIN)
+        self._bar_size = imgui.ImVec2(bar_w, bar_h)
+        self._laid_out_size = (w, h)
 
     def _record(self, name: str) -> None:
         if self.record_rects:
@@ -282,15 +321,14 @@ class Dashboard:
 
     # ----------------------------------------------------------------- help bar
 
-    def _help_bar(self, width: float) -> None:
-        imgui.set_next_window_pos(self._style.v_zero)
-        imgui.set_next_window_size(imgui.ImVec2(width, 34.0))
+    def _help_bar(self, cond: int) -> None:
+        imgui.set_next_window_pos(self._bar_pos, cond)
+        imgui.set_next_window_size(self._bar_size, cond)
         imgui.begin("##profiler_bar", None, self._style.bar_flags)
         self._record("bar")
-        imgui.text_unformatted(self.help_line)
         s = self.scheduler
+        first = True
         if s is not None:
-            imgui.same_line()
             if imgui.button("Resume###pause" if s.paused else "Pause###pause"):
                 self.toggle_pause()
             self._record_item("pause")
@@ -298,11 +336,20 @@ class Dashboard:
             if imgui.button("Step"):
                 self.step_once()
             self._record_item("step")
+            first = False
         if self.screenshot is not None:
-            imgui.same_line()
+            if not first:
+                imgui.same_line()
             if imgui.button("Screenshot"):
                 self.screenshot()
             self._record_item("screenshot")
+            first = False
+        if self._bar_wrap:
+            imgui.text_wrapped(self._help_wrapped)
+        else:
+            if not first:
+                imgui.same_line()
+            imgui.text_unformatted(self.help_line)
         imgui.end()
 
     def _record_item(self, name: str) -> None:

@@ -24,8 +24,10 @@ class Style:
 
     def __init__(self) -> None:
         self.v_zero = imgui.ImVec2(0, 0)
-        self.plot_size = imgui.ImVec2(-1, 150)
-        self.plot_small = imgui.ImVec2(-1, 140)
+        # Tall enough for ~110 px of data under the title and above the x ticks and label:
+        # shorter, the y tick labels crowd.
+        self.plot_size = imgui.ImVec2(-1, 190)
+        self.plot_small = imgui.ImVec2(-1, 170)
         self.name_width = 96.0
         """Width of a table's name column (pool names: "projectiles")."""
         self.red = imgui.ImVec4(1.0, 0.35, 0.3, 1.0)
@@ -45,7 +47,11 @@ class Style:
         self.panel_flags = imgui.WindowFlags_.no_saved_settings
         self.fit = implot.AxisFlags_.auto_fit
         self.x_flags = implot.AxisFlags_.auto_fit
-        self.legend_flags = implot.LegendFlags_.horizontal | implot.LegendFlags_.outside
+        self.y_fixed = implot.AxisFlags_.none
+        # A column beside the plot: a legend row above it is cut when wider than the plot.
+        self.legend_flags = implot.LegendFlags_.outside
+        self.legend_beside_min_w = 280.0
+        self.plot_flags = implot.Flags_.no_title
         self.table_flags = imgui.TableFlags_.borders | imgui.TableFlags_.row_bg
         self.spike_labels = tuple(f"spikes {name}:" for name in SPIKE_NAMES)
 
@@ -67,6 +73,9 @@ class Plots:
         self._col_bufs: dict[HistoryRing, np.ndarray] = {}
         self._dec_bufs: dict[object, np.ndarray] = {}
         self._dec_col_bufs: dict[HistoryRing, np.ndarray] = {}
+        # Sized for the per-frame rings up front: a buffer per series length would be a new
+        # one each frame while the rings fill.
+        self._scratch = np.zeros(max(int(meter.frame_ms.capacity), 1), dtype=np.float64)
 
     def series(self, ring: HistoryRing) -> np.ndarray:
         """A scalar ring's samples oldest-first, in this dashboard's buffer for that ring
@@ -132,15 +141,43 @@ class Plots:
         np.maximum.reduce(src, axis=1, out=out[1:2 * m:2])
         implot.plot_line(label, out[:2 * m], k / 2, x_end - m * k)
 
-    def begin(self, title: str, size: Any, x_label: str = "frame") -> bool:
-        """Begin a plot with auto-fit axes, the x axis labelled (``"frame"``, or ``"s ago"``
-        for the 1 Hz plots), and the legend in one row above it (a legend inside a short
-        plot hides all but its first rows). Call ``implot.end_plot`` when it returns True."""
-        if not implot.begin_plot(title, size):
+    def robust_max(self, view: np.ndarray, floor: float = 0.0) -> float:
+        """The 95th percentile of ``view`` with 50 % headroom (at least ``floor``): a y range
+        that the startup frames do not set. Partitions a copy in a scratch buffer (allocated
+        once; again only for a series longer than any before)."""
+        n = len(view)
+        if not n:
+            return floor
+        if n > len(self._scratch):
+            self._scratch = np.zeros(n, dtype=np.float64)
+        buf = self._scratch[:n]
+        np.copyto(buf, view)
+        k = (n * 95) // 100
+        buf.partition(k)
+        top = float(buf[k]) * 1.5
+        return top if top > floor else floor
+
+    def begin(self, title: str, size: Any, x_label: str = "frame",
+              y_max: float | None = None) -> bool:
+        """Begin a plot with the x axis labelled (``"frame"``, or ``"s ago"`` for the 1 Hz
+        plots), the legend in a column beside it, and y auto-fit or, with ``y_max``, fixed
+        to ``[0, y_max]`` (see ``robust_max``). Call ``implot.end_plot`` when it returns
+        True."""
+        # The title is a text line over the whole panel width: centred over a narrow plot
+        # area it is cut. The legend beside the plot when the panel is wide enough; inside
+        # it (top left) in a narrow one, where a column would leave too little for the data.
+        imgui.text_unformatted(title)
+        wide = imgui.get_content_region_avail().x >= self._style.legend_beside_min_w
+        if not implot.begin_plot(title, size, self._style.plot_flags):
             return False
         implot.setup_axis(implot.ImAxis_.x1, x_label, self._style.x_flags)
-        implot.setup_axis(implot.ImAxis_.y1, None, self._style.fit)
-        implot.setup_legend(implot.Location_.north, self._style.legend_flags)
+        if y_max is None:
+            implot.setup_axis(implot.ImAxis_.y1, None, self._style.fit)
+        else:
+            implot.setup_axis(implot.ImAxis_.y1, None, self._style.y_fixed)
+            implot.setup_axis_limits(implot.ImAxis_.y1, 0.0, y_max, implot.Cond_.always)
+        implot.setup_legend(implot.Location_.north_west,
+                            self._style.legend_flags if wide else 0)
         return True
 
 
@@ -156,6 +193,15 @@ class PanelContext:
         """The spike log's frames, oldest first (the GC panel's spike lines)."""
         self.budget_y = np.array([profiler.budgets.frame_ms], dtype=np.float64)
         """The frame budget line of the frame panel."""
+        self._systems_sizes: dict[int, Any] = {}
+
+    def systems_plot_size(self, n: int) -> Any:
+        """The per-system plot's size: tall enough for a legend row per system (cached)."""
+        size = self._systems_sizes.get(n)
+        if size is None:
+            size = imgui.ImVec2(-1, max(190.0, 60.0 + 17.0 * n))
+            self._systems_sizes[n] = size
+        return size
 
     def since_label(self) -> str:
         return "since warm-up" if self.meter.warmed_up else "since start (no warm-up mark)"

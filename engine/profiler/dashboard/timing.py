@@ -48,22 +48,34 @@ def overview(ctx: PanelContext) -> None:
 
 def frame(ctx: PanelContext) -> None:
     m = ctx.meter
-    if ctx.plots.begin("times (ms)", ctx.style.plot_size):
-        ctx.plots.line("frame", m.frame_ms)
-        ctx.plots.line("CPU", m.cpu_ms)
-        ctx.plots.line("step", m.step_ms)
-        ctx.plots.line("render", m.render_ms)
-        ctx.plots.line("overlay", m.overlay_ms)
+    plots = ctx.plots
+    # y from the visible frames' 95th percentile (and the budget line): the startup frames
+    # (100+ ms) would otherwise flatten the rest. A longer spike is cut at the top.
+    y_max = plots.robust_max(plots.series(m.frame_ms), ctx.budget_y[0] * 1.25)
+    if plots.begin("times (ms)", ctx.style.plot_size, y_max=y_max):
+        plots.line("frame", m.frame_ms)
+        plots.line("CPU", m.cpu_ms)
+        plots.line("step", m.step_ms)
+        plots.line("render", m.render_ms)
+        plots.line("overlay", m.overlay_ms)
         implot.plot_inf_lines("budget", ctx.budget_y, ctx.style.budget_spec)
         implot.end_plot()
     s = m.scheduler
     if s is not None and s.system_names:
-        if ctx.plots.begin("systems, last step (ms)", ctx.style.plot_size):
-            ring = s.systems
+        ring = s.systems
+        y_max = 0.0
+        n = len(ring)
+        for i, name in enumerate(s.system_names):
+            if not name.startswith("profiler."):
+                view = ring.ordered_into(plots.column_buf(ring, i), i)
+                np.multiply(view, 1e-6, out=view)
+                y_max = plots.robust_max(view, y_max)
+        # One legend row per system, beside the plot: the plot grows to hold them.
+        if plots.begin("systems, last step (ms)", ctx.systems_plot_size(len(s.system_names)),
+                       y_max=y_max if y_max > 0.0 else None):
             for i, name in enumerate(s.system_names):
                 if name.startswith("profiler."):
                     continue
-                view = ring.ordered_into(ctx.plots.column_buf(ring, i), i)
-                np.multiply(view, 1e-6, out=view)
-                ctx.plots.values(name, view, float(m.frame), ctx.plots.dec_col_buf(ring, i))
+                view = plots.column_buf(ring, i)[:n]  # copied and scaled above
+                plots.values(name, view, float(m.frame), plots.dec_col_buf(ring, i))
             implot.end_plot()

@@ -58,11 +58,12 @@ def combat(ctx: PanelContext) -> None:
             implot.end_plot()
         # Bad numbers contained: non-zero means some input gave NaN/inf or a bad damage amount.
         bad = (int(c.stats.nonfinite_quarantined), int(c.stats.damage_refused))
-        line = f"quarantined (NaN/inf) {bad[0]}, damage refused {bad[1]}"
-        if any(bad):
-            imgui.text_colored(ctx.style.red, line)
-        else:
-            imgui.text_unformatted(line)
+        # Two short lines: one long line is cut in a narrow column.
+        for label, value in (("quarantined (NaN/inf)", bad[0]), ("damage refused", bad[1])):
+            if value:
+                imgui.text_colored(ctx.style.red, f"{label} {value}")
+            else:
+                imgui.text_unformatted(f"{label} {value}")
     if m.rings:
         if ctx.plots.begin("ring fill", ctx.style.plot_small):
             for r in m.rings:
