@@ -184,17 +184,19 @@ def soak(enemies: int, seconds: float, *, warmup: float = 30.0, settle: float = 
 def main(argv: list[str] | None = None) -> int:
     parser = tool_parser("soak", __doc__)
     parser.add_argument("--enemies", type=int, default=10_000, metavar="N",
-                        help="live enemies to hold (default 10000)")
+                        help="live enemies to hold (default: %(default)s)")
     parser.add_argument("--minutes", type=float, default=10.0, metavar="M",
-                        help="simulated minutes measured after the warm-up (default 10)")
+                        help="simulated minutes measured after the warm-up (default: %(default)s)")
     parser.add_argument("--warmup", type=float, default=30.0, metavar="S",
-                        help="simulated seconds before the mark (default 30)")
+                        help="simulated seconds before the mark (default: %(default)s)")
     parser.add_argument("--settle", type=float, default=1.0, metavar="S",
-                        help="simulated seconds between the collection and the mark (default 1)")
+                        help="simulated seconds between the collection and the mark "
+                             "(default: %(default)s)")
     parser.add_argument("--seed", type=int, default=1,
-                        help="world seed (default 1, the stress run's)")
+                        help="world seed, the stress run's by default (default: %(default)s)")
     parser.add_argument("--trace-at", type=float, default=None, metavar="S",
-                        help="start tracemalloc S simulated seconds after the mark")
+                        help="start tracemalloc S simulated seconds after the mark "
+                             "(default: off)")
     args = parser.parse_args(argv)
     if not 1 <= args.enemies <= MAX_ENEMIES:
         parser.error(f"--enemies must be in [1, {MAX_ENEMIES}], got {args.enemies}")
