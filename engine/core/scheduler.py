@@ -137,8 +137,16 @@ class Scheduler:
         self.system_ns_accum: np.ndarray = np.zeros(0, dtype=np.int64)
         """Total wall time of each system since it was registered, ns."""
         self.system_blocks_accum: np.ndarray = np.zeros(0, dtype=np.int64)
-        """Net ``sys.getallocatedblocks()`` change inside each system since it was registered
-        (what a system retains shows here, named; a profiler takes its deltas)."""
+        """Net ``sys.getallocatedblocks()`` change inside each system since it was registered,
+        over the steps it was counted in (``blocks_per_step``): what a system retains shows
+        here, named; a profiler takes its deltas."""
+        self.blocks_per_step: int = 1 << 30
+        """How many systems have their blocks counted per step (default: every system; 0:
+        none; k: k systems a step, the first picked at random so a leak with a period is not
+        missed by aliasing). A reading costs ~1 µs in a small process but ~20 µs in a game's
+        (CPython walks every arena): counting all 17 horde systems adds ~0.35 ms to a
+        0.65 ms tick at 500 enemies; a game that needs those back lowers this."""
+        self._pick = 12345
         self.layout_version: int = 0
         """Incremented each time the systems (and so the arrays above) change."""
         self._fns: tuple[System, ...] = ()
@@ -378,21 +386,29 @@ class Scheduler:
         dt = self.dt
         i = 0
         start = t0 = clock()
-        # The iterator and both readings' names exist before the first reading, as they do
-        # between two systems: the readings' own objects balance out, and a system that
-        # retains nothing reads 0.
+        # The iterator and both readings' names hold heap ints before the first reading, as
+        # they do between two systems: the readings' own objects balance out, and a system
+        # that retains nothing reads 0 (computed ints, not readings: a reading costs ~20 µs).
         fns = iter(self._fns)
-        b0 = allocated()
-        b1 = allocated()
-        b0 = allocated()
+        n = len(self._fns)
+        per = self.blocks_per_step
+        first = 0
+        if 0 < per < n:
+            self._pick = (self._pick * 1103515245 + 12345) & 0x7FFFFFFF
+            first = (self._pick >> 16) % n  # an LCG's low bits cycle with short periods
+        b0 = n + 1_000_000
+        b1 = n + 2_000_000
         for fn in fns:
-            fn(dt)
-            b1 = allocated()
+            if (i - first) % n < per:
+                b0 = allocated()
+                fn(dt)
+                b1 = allocated()
+                blocks[i] += b1 - b0
+            else:
+                fn(dt)
             t1 = clock()
             times[i] = t1 - t0
-            blocks[i] += b1 - b0
             t0 = t1
-            b0 = allocated()
             i += 1
         np.add(accum, times, out=accum)
         self.step_ns_last = t0 - start
