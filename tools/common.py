@@ -59,15 +59,9 @@ def tool_parser(prog: str, doc: str | None, **kwargs: Any) -> ToolParser:
     return ToolParser(prog=f"python -m tools.{prog}", **kwargs)
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    """``"1280x720"`` -> ``(1280, 720)``, for ``type=`` of an argument (the engine's rule,
-    ``engine.core.options.parse_size``).
-
-    Raises:
-        argparse.ArgumentTypeError: not two positive integers joined by ``x``, or a side
-            above ``engine.core.options.MAX_SIDE``.
-    """
-    return size_type(text)
+parse_size = size_type
+"""``"1280x720"`` -> ``(1280, 720)`` for ``type=`` of an argument: the engine's rule
+(``engine.core.options.size_type``), argparse's error on a bad value."""
 
 
 def enemy_row_bytes() -> int:

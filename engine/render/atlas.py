@@ -246,11 +246,7 @@ class SpriteAtlas:
         """
         if self.texture is not None:
             return self.texture
-        w, h = self.size
-        tex = gfx.texture((w, h), 4, np.ascontiguousarray(self.image))
-        tex.filter = (moderngl.NEAREST, moderngl.NEAREST)
-        tex.repeat_x = False
-        tex.repeat_y = False
+        tex = gfx.image_texture(self.image, smooth=False)
         self.texture = tex
         self._gfx = gfx
         return tex

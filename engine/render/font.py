@@ -216,11 +216,7 @@ class Font:
         """The glyph image as an R8 texture (linear filtering, clamped); idempotent."""
         if self.texture is not None:
             return self.texture
-        h, w = self.image.shape
-        tex = gfx.texture((w, h), 1, np.ascontiguousarray(self.image))
-        tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
-        tex.repeat_x = False
-        tex.repeat_y = False
+        tex = gfx.image_texture(self.image, smooth=True)
         self.texture = tex
         self._gfx = gfx
         return tex

@@ -19,6 +19,7 @@ import weakref
 from typing import Any
 
 import moderngl
+import numpy as np
 
 from .stats import RenderStats
 
@@ -148,6 +149,22 @@ class GraphicsContext:
         """
         self._check_open("texture")
         return self._track("texture", self.ctx.texture(size, components, data, **kwargs))
+
+    def image_texture(self, image: np.ndarray, *, smooth: bool) -> moderngl.Texture:
+        """A clamped 2D texture of a uint8 image, rows bottom-up: ``(h, w)`` is one channel,
+        ``(h, w, c)`` c channels; ``smooth`` picks linear filtering, else nearest (pixel art).
+
+        Raises:
+            GraphicsClosedError: after ``release()``.
+        """
+        h, w = image.shape[:2]
+        components = 1 if image.ndim == 2 else image.shape[2]
+        tex = self.texture((w, h), components, np.ascontiguousarray(image))
+        mode = moderngl.LINEAR if smooth else moderngl.NEAREST
+        tex.filter = (mode, mode)
+        tex.repeat_x = False
+        tex.repeat_y = False
+        return tex
 
     def texture_array(self, size: tuple[int, int, int], components: int, data: Any = None,
                       **kwargs: Any) -> moderngl.TextureArray:

@@ -23,10 +23,8 @@ def allocations(ctx: PanelContext) -> None:
     imgui.text_unformatted(f"gen0   {m.gen0.window_sum(60):+6.0f} "
                            f"{m.gen0.window_sum(600):+8.0f} {m.gen0_since_warmup:+9d}")
     sched = m.scheduler
-    # Systems added this frame: the watch re-syncs its arrays at the frame end, until then
-    # they are one layout behind the scheduler's (and blocks_since_mark cannot subtract).
-    if sched is not None and len(sched.scheduler.system_blocks_accum) == len(sched.system_names):
-        top = sched.blocks_since_mark()
+    if sched is not None:
+        top = sched.blocks_since_mark()  # re-syncs itself when systems changed this frame
         imgui.text_colored(ctx.style.grey, "blocks retained by system, " + ctx.since_label())
         if not top:
             imgui.text_unformatted("  none")
